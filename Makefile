@@ -1,0 +1,69 @@
+# Faktencheck – developer commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Use DATABASE_URL when given, otherwise the project-local cluster (config/localdb.sh).
+ifeq ($(strip $(DATABASE_URL)),)
+  DATABASE_URL := $(shell config/localdb.sh url)
+  LOCAL_DB := 1
+endif
+export DATABASE_URL
+export DJANGO_SETTINGS_MODULE := config.settings
+
+# Development defaults; production sets these in its environment.
+DEV_ENV := DJANGO_DEBUG=true
+TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
+	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=false SOURCE_FETCH_ALLOW_PRIVATE=false
+PROD_CHECK_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 40 2>/dev/null || echo check-deploy-$$RANDOM$$RANDOM$$RANDOM-secret-key-with-enough-length) \
+	DJANGO_ALLOWED_HOSTS=faktencheck.example.org
+
+.PHONY: help venv db bootstrap run test lint format bench stress backup restore clean-db
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed ## Create the virtualenv with the pinned dependencies
+
+db: ## Start the project-local PostgreSQL (skipped when DATABASE_URL is set)
+ifdef LOCAL_DB
+	@config/localdb.sh start
+else
+	@echo "Using DATABASE_URL from the environment."
+endif
+
+bootstrap: venv db ## venv + database + migrations + seed data
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_seeds
+
+run: bootstrap ## Set everything up and serve the site on http://127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py create_demo_user
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: bootstrap ## Set everything up and run the whole test suite on PostgreSQL
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv ## ruff check + format check, migrations check, deploy check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+format: venv ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean-db: ## Stop the project-local PostgreSQL
+	@config/localdb.sh stop

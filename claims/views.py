@@ -1,0 +1,95 @@
+from django.db.models import Prefetch
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import Appearance, Claim, Claimant, Correction, RatingScale
+
+
+class PublicCacheMixin:
+    """Public pages may be cached briefly; staff previews of unpublished claims never."""
+
+    public_max_age = 60
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context.get("is_preview"):
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
+        elif not self.request.user.is_authenticated:
+            patch_cache_control(response, public=True, max_age=self.public_max_age)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+def claim_list_queryset():
+    return Claim.objects.published().select_related("claimant", "rating").order_by("-published_at", "-id")
+
+
+class HomeView(PublicCacheMixin, TemplateView):
+    template_name = "claims/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["latest_claims"] = claim_list_queryset()[:10]
+        return context
+
+
+class ClaimListView(PublicCacheMixin, ListView):
+    template_name = "claims/claim_list.html"
+    paginate_by = 20
+    context_object_name = "claims"
+
+    def get_queryset(self):
+        return claim_list_queryset()
+
+
+class ClaimDetailView(PublicCacheMixin, DetailView):
+    template_name = "claims/claim_detail.html"
+    context_object_name = "claim"
+
+    def get_queryset(self):
+        appearances = Appearance.objects.select_related("source", "source__outlet").order_by("-is_first", "source__published_at", "id")
+        return (
+            Claim.objects.visible_to(self.request.user)
+            .select_related("claimant", "rating", "rating__scale", "author", "approved_by", "duplicate_of")
+            .prefetch_related(
+                Prefetch("appearances", queryset=appearances),
+                Prefetch("corrections", queryset=Correction.objects.select_related("old_rating", "new_rating")),
+                "topics",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = not self.object.is_public
+        return context
+
+
+class ClaimantDetailView(PublicCacheMixin, DetailView):
+    template_name = "claims/claimant_detail.html"
+    context_object_name = "claimant"
+    queryset = Claimant.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["claims"] = claim_list_queryset().filter(claimant=self.object)
+        return context
+
+
+class RatingScaleView(PublicCacheMixin, TemplateView):
+    template_name = "claims/rating_scale.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["scales"] = RatingScale.objects.prefetch_related("ratings").order_by("-is_default", "name")
+        return context
+
+
+class CorrectionListView(PublicCacheMixin, ListView):
+    template_name = "claims/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Correction.objects.public().select_related("claim", "old_rating", "new_rating")

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from .health import healthz
+
+admin.site.site_header = f"{settings.SITE_NAME} – Redaktion"
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = "Faktenchecks verwalten"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("quellen/", include("sources.urls")),
+    path("", include("claims.urls")),
+]

@@ -1,0 +1,76 @@
+import pytest
+
+from claims.choices import ClaimStatus
+from claims.models import Appearance, Claim
+from claims.seeding import load_seeds
+from sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def claim_form(source, quote, **overrides):
+    data = {
+        "text": "Russland lehnt ausländische Truppen ab",
+        "text_long": "",
+        "language": "de",
+        "conclusion": "",
+        "context": "",
+        "appearances-TOTAL_FORMS": "1",
+        "appearances-INITIAL_FORMS": "0",
+        "appearances-MIN_NUM_FORMS": "0",
+        "appearances-MAX_NUM_FORMS": "1000",
+        "appearances-0-source": str(source.pk),
+        "appearances-0-quote": quote,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_reporter_creates_claim_with_quote_from_seeded_article(client, reporter):
+    load_seeds(log=lambda message: None)
+    source = Source.objects.get(title="Russland lehnt europäische Truppen in der Ukraine erneut ab")
+    client.force_login(reporter)
+    response = client.post(
+        "/admin/claims/claim/add/",
+        claim_form(source, "Moskau habe eine Präsenz ausländischer Streitkräfte auf ukrainischem Territorium stets abgelehnt."),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    claim = Claim.objects.get(text="Russland lehnt ausländische Truppen ab")
+    assert claim.status == ClaimStatus.DRAFT
+    assert claim.author == reporter
+    appearance = Appearance.objects.get(claim=claim)
+    assert source.body[appearance.start : appearance.end].startswith("Moskau habe eine Präsenz")
+
+
+def test_admin_rejects_quote_not_in_article_and_keeps_input(client, reporter):
+    load_seeds(log=lambda message: None)
+    source = Source.objects.get(title="Russland lehnt europäische Truppen in der Ukraine erneut ab")
+    client.force_login(reporter)
+    response = client.post("/admin/claims/claim/add/", claim_form(source, "Dieser Satz steht nicht im Artikel."))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Das Zitat steht nicht im Text von" in html
+    assert "Dieser Satz steht nicht im Artikel." in html
+    assert not Claim.objects.filter(text="Russland lehnt ausländische Truppen ab").exists()
+
+
+def test_admin_is_german(client, editor):
+    client.force_login(editor)
+    html = client.get("/admin/claims/claim/").content.decode()
+    assert "Faktenchecks" in html
+    assert "Überprüfung fällig" in html
+
+
+def test_claimant_and_source_autocomplete(client, editor):
+    load_seeds(log=lambda message: None)
+    client.force_login(editor)
+    response = client.get(
+        "/admin/autocomplete/", {"app_label": "claims", "model_name": "appearance", "field_name": "source", "term": "Putin"}
+    )
+    assert response.status_code == 200
+    titles = [item["text"] for item in response.json()["results"]]
+    assert "Putin bekräftigt Widerstand gegen Präsenz ausländischer Streitkräfte in der Ukraine" in titles
+    response = client.get(
+        "/admin/autocomplete/", {"app_label": "claims", "model_name": "claim", "field_name": "claimant", "term": "Peskow"}
+    )
+    assert [item["text"] for item in response.json()["results"]] == ["Dmitri Peskow (Kremlsprecher)"]

@@ -1,0 +1,64 @@
+import pytest
+from django.utils import timezone
+
+from claims.choices import ClaimStatus
+from tests.factories import AppearanceFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_is_german_and_lists_published_claims(client):
+    claim = ClaimFactory(text="Windkraft liefert 42 Prozent")
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="de">' in html
+    assert "Aktuelle Faktenchecks" in html
+    assert "Windkraft liefert 42 Prozent" in html
+    assert claim.get_absolute_url() in html
+
+
+@pytest.mark.parametrize(
+    ("status", "offset_days"),
+    [(ClaimStatus.DRAFT, -1), (ClaimStatus.IN_REVIEW, -1), (ClaimStatus.WITHDRAWN, -1), (ClaimStatus.PUBLISHED, +2)],
+)
+def test_unpublished_claims_are_hidden_from_anonymous_readers(client, status, offset_days):
+    claim = ClaimFactory(text="GEHEIM-ENTWURF-MARKER", status=status, published_at=timezone.now() + timezone.timedelta(days=offset_days))
+    assert "GEHEIM-ENTWURF-MARKER" not in client.get("/").content.decode()
+    assert "GEHEIM-ENTWURF-MARKER" not in client.get("/faktenchecks/").content.decode()
+    assert client.get(claim.get_absolute_url()).status_code == 404
+
+
+def test_staff_sees_draft_as_preview_that_is_never_cached(client, editor):
+    claim = ClaimFactory(status=ClaimStatus.DRAFT, published_at=None, rating=None, conclusion="")
+    client.force_login(editor)
+    response = client.get(claim.get_absolute_url())
+    assert response.status_code == 200
+    assert "Vorschau – nicht öffentlich" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_claim_page_shows_quote_and_links_to_source(client):
+    appearance = AppearanceFactory()
+    response = client.get(appearance.claim.get_absolute_url())
+    html = response.content.decode()
+    assert "<mark>42 Prozent des Stroms im vergangenen Jahr aus Windkraft gewonnen worden</mark>" in html
+    assert appearance.source.get_absolute_url() in html
+    assert "Falsch" in html
+
+
+def test_source_page_highlights_public_quotes_only(client):
+    appearance = AppearanceFactory()
+    draft = ClaimFactory(text="ENTWURF-ZUR-QUELLE", status=ClaimStatus.DRAFT)
+    AppearanceFactory(claim=draft, source=appearance.source, quote="Die Debatte soll in der kommenden Woche fortgesetzt werden.")
+    response = client.get(appearance.source.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<mark id="quote-{appearance.pk}">' in html
+    assert "ENTWURF-ZUR-QUELLE" not in html
+
+
+def test_source_quoted_only_by_drafts_is_not_public(client):
+    draft = ClaimFactory(status=ClaimStatus.DRAFT)
+    appearance = AppearanceFactory(claim=draft)
+    assert client.get(appearance.source.get_absolute_url()).status_code == 404
