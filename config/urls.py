@@ -12,6 +12,7 @@ admin.site.index_title = "Faktenchecks verwalten"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_router")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("quellen/", include("sources.urls")),
     path("", include("claims.urls")),
