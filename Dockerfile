@@ -22,5 +22,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://collectstatic@l
     python manage.py collectstatic --noinput --verbosity 0
 USER faktencheck
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD curl -fsS -H "X-Forwarded-Proto: https" http://127.0.0.1:8000/healthz || exit 1
+HEALTHCHECK --interval=30s --timeout=5s CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
 CMD ["gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"]

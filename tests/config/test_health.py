@@ -27,3 +27,13 @@ def test_healthz_returns_503_when_database_is_unreachable(tmp_path):
     status, body = result.stdout.strip().splitlines()[:2]
     assert status == "503", result.stderr
     assert json.loads(body)["database"] == "unreachable"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_probes_by_ip_over_plain_http(client, settings):
+    settings.ALLOWED_HOSTS = ["faktencheck.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert client.get("/", HTTP_HOST="10.0.0.7:8000").status_code == 400
