@@ -1,59 +1,308 @@
-"""Full-text search and similar-claim matching over claims.
+"""Full-text search and similar-claim matching over claims and sources.
 
-Both go through indexes: the stored `search_vector` (GIN, German configuration without
-accents) and a trigram GIN index on the short claim text. Nothing here scans the table.
+Both go through indexes: the stored `search_vector` columns (GIN, German configuration
+without accents) and a trigram GIN index on the short claim text. Nothing here scans the
+table; `tests/claims/test_search_plans.py` checks the query plans.
+
+Public callers: `search_claims` and `search_sources` (search page, API `q=`, admin) and
+`similar_claims` (admin duplicate warnings, related claims, the API's "already checked?").
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.db.models import F, FloatField, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
+from django.db.models import F, FloatField, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Greatest, Least
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from sources.models import SEARCH_CONFIG
 
 from .models import Claim
 
+# Longer queries are cut: nobody types more, and the tsquery stays cheap.
+MAX_QUERY_LENGTH = 200
+
+# ts_headline does not escape the document; these markers survive it and are swapped for
+# <mark> only after the text around them has been escaped.
+_START, _STOP = "\x02", "\x03"
+
+# Readers without a German keyboard write "Groesster Unterstuetzer"; the stored vectors only
+# know "größter" (unaccented to "grosster"). Such queries also run with ä/ö/ü put back.
+_TRANSLITERATION = re.compile(r"(?<=[a-zA-Z])(ae|oe|ue|Ae|Oe|Ue)|\b(Ae|Oe|Ue)(?=[a-z])")
+_UMLAUTS = {"ae": "ä", "oe": "ö", "ue": "ü", "Ae": "Ä", "Oe": "Ö", "Ue": "Ü"}
+
+# Words that state the same thing in fact-check language. German full-text stemming maps
+# "legitimen" to "legitim", but not "legitim" to "rechtmäßig"; claims recur with exactly
+# such rewordings. Each group is one concept when claims are compared.
+SYNONYMS = (
+    ("legitim", "rechtmäßig", "gesetzmäßig", "legal", "berechtigt", "zulässig"),
+    ("Ziel", "Ziele", "Angriffsziel", "Angriffsziele", "Kampfziel", "Kampfziele"),
+    ("Truppen", "Truppe", "Soldaten", "Soldat", "Streitkräfte", "Militär", "Bodentruppen", "Einheiten", "Friedenstruppe"),
+    ("entsenden", "Entsendung", "schicken", "senden", "stationieren", "Stationierung", "verlegen", "Verlegen", "einsetzen"),
+    ("ablehnen", "abgelehnt", "Ablehnung", "Absage", "ausschließen", "ausgeschlossen", "zurückweisen"),
+    ("ausländisch", "ausländische", "fremde", "westliche", "internationale"),
+    ("Russland", "Moskau", "Kreml"),
+    ("USA", "Vereinigte", "Vereinigten", "US", "Washington", "amerikanisch"),
+    ("Deutschland", "Bundesrepublik", "Berlin"),
+    ("größter", "größte", "wichtigster", "stärkster"),
+    ("Unterstützer", "Geldgeber", "Helfer", "Förderer"),
+    ("Länder", "Staaten", "Nationen"),
+    ("zugesagt", "Zusage", "zusagen", "versprochen"),
+    ("bereit", "bereiterklärt", "gewillt", "willens"),
+)
+
+# At most this many concepts of a long input (an article sentence) go into the index query.
+MAX_CONCEPTS = 12
+# Default score a claim needs to count as "probably the same statement"; chosen on the
+# labelled pairs in tests/claims/test_matching_quality.py.
+SIMILARITY_THRESHOLD = 0.6
+
+
+def clean_query(text) -> str:
+    """Reader input as a query: NUL bytes and control characters removed, length capped."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(text or ""))
+    return text.strip()[:MAX_QUERY_LENGTH].strip()
+
+
+def _with_umlauts(text: str) -> str:
+    return _TRANSLITERATION.sub(lambda m: _UMLAUTS[m.group(0)], text)
+
 
 def web_query(text: str) -> SearchQuery:
-    """A reader's query in web-search syntax: "exact phrase", OR, -exclusion."""
-    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    """A reader's query in web-search syntax: "exact phrase", OR, -exclusion.
+
+    Accents and ß never matter (the configuration unaccents); a query spelled with ae/oe/ue
+    also matches the umlaut spelling.
+    """
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    umlauts = _with_umlauts(text)
+    if umlauts != text:
+        query |= SearchQuery(umlauts, search_type="websearch", config=SEARCH_CONFIG)
+    return query
 
 
 def search_claims(queryset: QuerySet, text: str) -> QuerySet:
-    """Filter `queryset` to claims matching `text`, best match first."""
-    text = (text or "").strip()
+    """Filter `queryset` to claims matching `text` in web-search syntax, best match first.
+
+    The result carries `rank`. The claim text weighs most, then the long text and the
+    conclusion, then the context.
+    """
+    text = clean_query(text)
     if not text:
         return queryset
     query = web_query(text)
     return (
-        queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "-published_at", "-id")
+        queryset.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
+        .order_by("-rank", "-published_at", "-id")
     )
 
 
-def similar_claims(text: str, *, queryset: QuerySet | None = None, exclude_pk=None, limit: int = 5, threshold: float = 0.15):
-    """Claims that look like the same statement as `text`, with a score in [0, 1].
+def search_sources(queryset: QuerySet, text: str) -> QuerySet:
+    """Filter `queryset` to articles matching `text` in web-search syntax, best match first."""
+    text = clean_query(text)
+    if not text:
+        return queryset
+    query = web_query(text)
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
+        .order_by("-rank", "-published_at", "-id")
+    )
 
-    Candidates come from the trigram index (`%` operator on the short text) or from the
-    full-text index (any of the words, stemmed); the score combines trigram similarity with
-    the full-text rank, so rewordings ("gesetzmäßige Ziele" / "legitime Ziele") still meet.
+
+def with_headline(queryset: QuerySet, field: str, text: str, *, max_words: int = 35, max_fragments: int = 2) -> QuerySet:
+    """Annotate `headline`: the best passages of `field` with the matched words marked.
+
+    Render it with `highlight()`, never with `|safe`: the article text is not HTML-escaped
+    by PostgreSQL.
     """
-    text = (text or "").strip()
+    text = clean_query(text)
+    if not text:
+        return queryset
+    return queryset.annotate(
+        headline=SearchHeadline(
+            field,
+            web_query(text),
+            config=SEARCH_CONFIG,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=max_words,
+            min_words=max(5, max_words // 3),
+            max_fragments=max_fragments,
+            fragment_delimiter=" … ",
+        )
+    )
+
+
+def highlight(headline: str) -> SafeString:
+    """HTML for a headline from `with_headline`: everything escaped, matches in <mark>."""
+    html = escape(headline or "")
+    return mark_safe(html.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308 – escaped above
+
+
+# --- Similar claims -------------------------------------------------------------------
+
+
+def _lexemes_sql(words: list[str]) -> list[list[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(to_tsvector(%s::regconfig, w)) FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
+            [SEARCH_CONFIG, words],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=1)
+def _synonym_concepts() -> dict[str, str]:
+    """Stemmed lexeme -> concept name (the group's first lexeme), computed by the database's stemmer."""
+    words = [word for group in SYNONYMS for word in group]
+    lexemes = iter(_lexemes_sql(words))
+    concepts: dict[str, str] = {}
+    for group in SYNONYMS:
+        stems = [stem for _word in group for stem in next(lexemes)]
+        for stem in stems:
+            concepts.setdefault(stem, stems[0])
+    return concepts
+
+
+def _tsquery_literal(lexeme: str, weights: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':" + weights
+
+
+class RawTsQuery(SearchQuery):
+    """A tsquery of already stemmed lexemes, passed as is (no second normalisation by the parser)."""
+
+    def __init__(self, query: str):
+        super().__init__(Value(query))
+        self.query = query
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "%s::tsquery", [self.query]
+
+
+def _matches(query: str) -> Func:
+    """1 if the claim's stored vector matches `query`, else 0."""
+    return Func(F("search_vector"), RawTsQuery(query), arg_joiner=" @@ ", template="(%(expressions)s)::int", output_field=IntegerField())
+
+
+def lexeme_frequencies() -> dict[str, float]:
+    """Share of claims containing each common lexeme, from the planner statistics (`ANALYZE`).
+
+    PostgreSQL keeps the most common elements of the `search_vector` column with their
+    frequencies; reading them costs nothing. Words most claims share ("ukrain" in a
+    newsroom covering the war) say little about whether two claims are the same.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector'",
+            [Claim._meta.db_table],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return {}
+    return {lexeme: freq for lexeme, freq in zip(row[0], row[1], strict=False) if freq >= COMMON_FREQUENCY}
+
+
+# A lexeme in at least this share of claims counts less, in proportion to its frequency.
+COMMON_FREQUENCY = 0.05
+MIN_WEIGHT = 0.1
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a text is made of for matching: its concepts, the lexemes that express each, their weights."""
+
+    concepts: tuple[tuple[str, ...], ...]
+    weights: tuple[float, ...]
+    total_weight: float
+    common: dict
+
+    def alternatives(self, weights: str) -> list[str]:
+        return ["(" + " | ".join(_tsquery_literal(m, weights) for m in members) + ")" for members in self.concepts]
+
+
+def _weight(frequency: float) -> float:
+    return max(MIN_WEIGHT, 1.0 - min(frequency, 1.0))
+
+
+def probe(text: str) -> Probe:
+    """Stem `text` with the database's configuration, group its words into weighted concepts."""
+    lexemes = _lexemes_sql([text])[0]
+    table = _synonym_concepts()
+    frequencies = lexeme_frequencies()
+    members: dict[str, set[str]] = {}
+    for lexeme in lexemes:
+        members.setdefault(table.get(lexeme, lexeme), set()).add(lexeme)
+    # Every lexeme that stands for a concept, so "rechtmäßig" finds "legitim".
+    for lexeme, concept in table.items():
+        if concept in members:
+            members[concept].add(lexeme)
+    weights = {concept: _weight(sum(frequencies.get(m, 0.0) for m in group)) for concept, group in members.items()}
+    # Rare words carry the meaning; keep the index query small for long inputs.
+    chosen = sorted(members, key=lambda c: (-weights[c], -max(len(m) for m in members[c]), c))[:MAX_CONCEPTS]
+    return Probe(
+        concepts=tuple(tuple(sorted(members[c])) for c in chosen),
+        weights=tuple(weights[c] for c in chosen),
+        total_weight=sum(weights.values()),
+        common={lexeme: _weight(freq) for lexeme, freq in frequencies.items()},
+    )
+
+
+def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: Probe | None = None) -> QuerySet:
+    """Claims that may state the same as `text`, found through the two indexes, with a `score`.
+
+    A candidate looks alike letter by letter (trigram `%` on the short text) or shares at
+    least two concepts with `text` in its short text (full-text index; one shared word such
+    as "Ukraine" is not enough). `score` is the larger of the trigram similarity and the
+    concept overlap: a Dice coefficient over the concepts of `text` and the words of the
+    claim text, each weighted down by how common it is among all claims.
+    """
+    text = clean_query(text)
+    queryset = Claim.objects.all() if queryset is None else queryset
+    if not text:
+        return queryset.none()
+    probed = probed or probe(text)
+    alternatives = probed.alternatives("A")
+    condition = Q(text__trigram_similar=text)
+    if len(alternatives) == 1:
+        condition |= Q(search_vector=RawTsQuery(alternatives[0]))
+    elif alternatives:
+        pairs = " | ".join(f"({a} & {b})" for i, a in enumerate(alternatives) for b in alternatives[i + 1 :])
+        condition |= Q(search_vector=RawTsQuery(pairs))
+    shared = sum(
+        (_matches(alternative) * Value(weight) for alternative, weight in zip(alternatives, probed.weights, strict=True)), Value(0.0)
+    )
+    claim_words = Func(Func(SearchConfig(SEARCH_CONFIG), F("text"), function="to_tsvector"), function="length", output_field=FloatField())
+    # Common words in the claim text count with their lower weight on the claim's side too.
+    discount = sum((_matches(_tsquery_literal(lexeme, "A")) * Value(1.0 - weight) for lexeme, weight in probed.common.items()), Value(0.0))
+    overlap = Value(2.0) * shared / Greatest(claim_words - discount + Value(probed.total_weight), Value(0.5))
+    return (
+        queryset.filter(condition)
+        .annotate(trigram=TrigramSimilarity("text", text), overlap=Least(overlap, Value(1.0), output_field=FloatField()))
+        .annotate(score=Greatest(F("trigram"), F("overlap"), output_field=FloatField()))
+    )
+
+
+def similar_claims(
+    text: str, *, queryset: QuerySet | None = None, exclude_pk=None, limit: int = 5, threshold: float = SIMILARITY_THRESHOLD
+) -> list:
+    """Claims that look like the same statement as `text`, best first, each with a `score` in [0, 1].
+
+    The score is the larger of the trigram similarity of the short texts and the concept
+    overlap (stemmed words, synonyms collapsed), so rewordings ("gesetzmäßige Ziele" /
+    "legitime Ziele") meet as well as near-identical spellings. Two queries: one to stem
+    `text`, one through the indexes. Pass `queryset=Claim.objects.published()` for anything public.
+    """
+    text = clean_query(text)
     if not text:
         return []
-    queryset = Claim.objects.all() if queryset is None else queryset
-    words = [word for word in text.replace('"', " ").split() if len(word) > 2]
-    any_word = SearchQuery(" OR ".join(words), search_type="websearch", config=SEARCH_CONFIG) if words else None
-    condition = Q(text__trigram_similar=text)
-    if any_word is not None:
-        condition |= Q(search_vector=any_word)
-    rank = SearchRank(F("search_vector"), any_word, normalization=32) if any_word is not None else Value(0.0)
-    candidates = (
-        queryset.filter(condition)
-        .annotate(trigram=TrigramSimilarity("text", text), rank=rank)
-        .annotate(score=Greatest(F("trigram"), F("rank") * 2, output_field=FloatField()))
-        .filter(score__gte=threshold)
-        .select_related("rating", "claimant")
-        .order_by("-score", "-id")
-    )
+    candidates = similar_candidates(text, queryset=queryset).filter(score__gte=threshold)
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    return list(candidates[:limit])
+    return list(candidates.select_related("rating", "claimant").order_by("-score", "-id")[:limit])

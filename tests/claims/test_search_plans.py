@@ -1,0 +1,77 @@
+"""Search and matching must be answered from the indexes, never by reading the whole table.
+
+With sequential scans disabled the planner still has every other plan; if a query could
+only run as a Seq Scan on claims_claim, it would show up here.
+"""
+
+import pytest
+from django.db import connection
+
+from claims.models import Claim
+from claims.search import search_claims, similar_candidates
+from tests.factories import ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+WORDS = [
+    "Strom",
+    "Windkraft",
+    "Inflation",
+    "Rente",
+    "Bürgergeld",
+    "Haushalt",
+    "Schulden",
+    "Export",
+    "Miete",
+    "Bahn",
+    "Diesel",
+    "Gas",
+    "Öl",
+    "Brot",
+    "Steuer",
+    "Lohn",
+]
+
+
+@pytest.fixture
+def no_seqscan(rating):
+    """A table of a few thousand published claims, analysed, with sequential scans disabled."""
+    template = ClaimFactory(text="Russland nennt ausländische Truppen legitime Ziele")
+    Claim.objects.bulk_create(
+        Claim(
+            text=f"{WORDS[i % len(WORDS)]} {WORDS[(i * 7) % len(WORDS)]} Meldung {i}",
+            slug=f"meldung-{i}",
+            rating=rating,
+            conclusion=template.conclusion,
+            status=template.status,
+            published_at=template.published_at,
+        )
+        for i in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+
+def plan(queryset) -> str:
+    return queryset.explain()
+
+
+def test_full_text_search_uses_the_gin_index(no_seqscan):
+    text = plan(search_claims(Claim.objects.published(), '"legitime Ziele" OR Kreml -Putin'))
+    assert "claim_search_gin" in text
+    assert "Seq Scan on claims_claim" not in text
+
+
+def test_similar_claims_use_trigram_and_full_text_indexes(no_seqscan):
+    text = plan(similar_candidates("Ausländische Soldaten wären rechtmäßige Ziele", queryset=Claim.objects.published()))
+    assert "claim_text_trgm" in text
+    assert "claim_search_gin" in text
+    assert "Seq Scan on claims_claim" not in text
+
+
+def test_similar_claims_of_a_single_word_still_use_the_indexes(no_seqscan):
+    text = plan(similar_candidates("Truppen"))
+    assert "claim_text_trgm" in text
+    assert "Seq Scan on claims_claim" not in text
