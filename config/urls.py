@@ -17,3 +17,5 @@ urlpatterns = [
     path("quellen/", include("sources.urls")),
     path("", include("claims.urls")),
 ]
+
+handler500 = "config.security.server_error"
