@@ -13,7 +13,7 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="rating__slug", to_field_name="slug", queryset=Rating.objects.all(), label=_("Bewertung")
     )
     claimant = django_filters.ModelChoiceFilter(
-        field_name="claimant__slug", to_field_name="slug", queryset=Claimant.objects.all(), label=_("Urheber/in")
+        field_name="claimant__slug", to_field_name="slug", queryset=lambda request: Claimant.objects.public(), label=_("Urheber/in")
     )
     topic = django_filters.ModelChoiceFilter(
         field_name="topics__slug", to_field_name="slug", queryset=Topic.objects.all(), label=_("Thema")

@@ -16,7 +16,7 @@ from sources.quotes import find_quote
 
 from .choices import ClaimantKind, ClaimStatus, CorrectionKind, EventAction
 from .markup import render_markdown
-from .querysets import ClaimQuerySet, CorrectionQuerySet
+from .querysets import ClaimantQuerySet, ClaimQuerySet, CorrectionQuerySet
 
 SHORT_CLAIM_LENGTH = 75
 
@@ -64,6 +64,8 @@ class Claimant(models.Model):
         help_text=_("Funktion zum Zeitpunkt der Aussage, z. B. „Kremlsprecher“ oder „Bundeskanzler“."),
     )
     description = models.TextField(_("Beschreibung"), blank=True, help_text=_("Kurze neutrale Einordnung für die öffentliche Seite."))
+
+    objects = ClaimantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -16,16 +16,30 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status=ClaimStatus.PUBLISHED, published_at__lte=timezone.now())
 
     def visible_to(self, user):
-        """Claims `user` may open: staff see every claim (as a preview), others the published ones."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        """Claims `user` may open at their public URL.
+
+        Everybody sees the published ones. Staff who review or publish preview every claim;
+        other staff (reporters) preview only the claims they wrote themselves.
+        """
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return self.published()
+        if user.has_perm("claims.review_claim") or user.has_perm("claims.publish_claim"):
             return self.all()
-        return self.published()
+        return self.filter(Q(status=ClaimStatus.PUBLISHED, published_at__lte=timezone.now()) | Q(author=user))
 
     def needs_recheck(self, *, older_than):
         """Published verdicts last confirmed before `older_than` (a date)."""
         return self.filter(status=ClaimStatus.PUBLISHED).filter(
             Q(valid_as_of__lt=older_than) | Q(valid_as_of__isnull=True, published_at__date__lt=older_than)
         )
+
+
+class ClaimantQuerySet(models.QuerySet):
+    def public(self):
+        """Claimants of at least one public claim: a name used only by drafts stays internal."""
+        from .models import Claim
+
+        return self.filter(pk__in=Claim.objects.published().values("claimant_id"))
 
 
 class CorrectionQuerySet(models.QuerySet):

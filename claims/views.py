@@ -69,7 +69,9 @@ class ClaimDetailView(PublicCacheMixin, DetailView):
 class ClaimantDetailView(PublicCacheMixin, DetailView):
     template_name = "claims/claimant_detail.html"
     context_object_name = "claimant"
-    queryset = Claimant.objects.all()
+
+    def get_queryset(self):
+        return Claimant.objects.public()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
