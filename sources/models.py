@@ -2,6 +2,7 @@ import hashlib
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,11 @@ SEARCH_CONFIG = "german_unaccent"
 def content_hash(text: str) -> str:
     """SHA-256 of an article's extracted text: the identity of a stored article version."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def raw_hash(raw: bytes) -> str:
+    """SHA-256 of the bytes an article was imported from, to prove the snapshot is unchanged."""
+    return hashlib.sha256(bytes(raw or b"")).hexdigest()
 
 
 class Outlet(models.Model):
@@ -88,6 +94,13 @@ class Source(models.Model):
     content_hash = models.CharField(_("Inhalts-Hash"), max_length=64, unique=True, editable=False)
     raw = models.BinaryField(_("Original"), blank=True, editable=False, help_text=_("Unveränderte Bytes, wie sie importiert wurden."))
     raw_content_type = models.CharField(_("Original-Format"), max_length=100, blank=True, editable=False)
+    raw_hash = models.CharField(
+        _("Original-Hash"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 der unveränderten Original-Bytes."),
+    )
     previous_version = models.OneToOneField(
         "self",
         verbose_name=_("Vorherige Fassung"),
@@ -122,6 +135,13 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs):
         self.content_hash = content_hash(self.body)
+        self.raw_hash = raw_hash(self.raw)
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (update_fields is None or {"body", "raw"} & set(update_fields)):
+            stored = Source.objects.filter(pk=self.pk).values_list("content_hash", "raw_hash").first()
+            if stored and stored != (self.content_hash, self.raw_hash):
+                # Quotes are anchored in the archived text: a changed article is a new version.
+                raise ValidationError(_("Text und Original einer archivierten Quelle können nicht geändert werden."))
         if not self.slug:
             self.slug = f"{slugify(self.title)[:100].strip('-') or 'artikel'}-{self.content_hash[:8]}"
         super().save(*args, **kwargs)

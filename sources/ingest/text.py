@@ -1,4 +1,4 @@
-"""Turning article files into `Source` rows.
+"""Plain-text articles.
 
 `parse_text` understands the plain-text exports newsrooms paste from websites and agency
 feeds: a title line (sometimes after a kicker or section line), an optional teaser, one of
@@ -7,19 +7,13 @@ credits, repeated headline blocks) that is not part of the article.
 """
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import Source, content_hash
+from .base import BERLIN, MIN_BODY_CHARS, IngestError, ParsedArticle
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MAX_TEXT_BYTES = 2 * 1024 * 1024
-MIN_BODY_CHARS = 200
 
 MONTHS = {
     "januar": 1,
@@ -59,22 +53,6 @@ DATELINE = re.compile(
 )
 AUTHOR_CREDIT = re.compile(r"^(?:Mit Informationen von|Von|Autor(?:in)?:)\s+(?P<author>[^,\n]{3,80})(?:,\s*(?P<desk>.+))?$")
 PHOTO_CREDIT = re.compile(r"©\s*[^©]{2,80}$")
-
-
-@dataclass
-class ParsedArticle:
-    title: str
-    body: str
-    teaser: str = ""
-    published_at: datetime | None = None
-    agency: str = ""
-    author: str = ""
-    dateline: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-class IngestError(ValidationError):
-    """The input is not an article we can store; the message says why."""
 
 
 def decode_text(raw: bytes) -> str:
@@ -215,58 +193,3 @@ def _split_title(article: ParsedArticle, content: list[str]) -> None:
     article.body = "\n\n".join(paragraphs).strip()
     if len(article.body) < MIN_BODY_CHARS:
         raise IngestError(_("Der Text ist zu kurz für einen Artikel (mindestens %(min)s Zeichen Fließtext).") % {"min": MIN_BODY_CHARS})
-
-
-@dataclass
-class ImportResult:
-    source: Source
-    created: bool
-
-
-def store_article(
-    *, article: ParsedArticle, raw: bytes, content_type: str, url: str = "", outlet=None, language: str = "de"
-) -> ImportResult:
-    """Store a parsed article once: the same text (by SHA-256) is never stored twice.
-
-    A changed article at a URL that is already archived becomes a new version linked to
-    the previous one; appearances keep pointing at the version they quote.
-    """
-    digest = content_hash(article.body)
-    existing = Source.objects.filter(content_hash=digest).first()
-    if existing:
-        return ImportResult(existing, created=False)
-    with transaction.atomic():
-        previous = None
-        if url:
-            previous = Source.objects.select_for_update().filter(url=url, is_latest=True).first()
-            if previous:
-                previous.is_latest = False
-                previous.save(update_fields=["is_latest"])
-        source = Source(
-            title=article.title[:500],
-            url=url,
-            outlet=outlet,
-            agency=article.agency,
-            author=article.author,
-            published_at=article.published_at,
-            language=language,
-            teaser=article.teaser,
-            body=article.body,
-            raw=raw,
-            raw_content_type=content_type,
-            previous_version=previous,
-        )
-        source.full_clean(exclude=["slug", "content_hash", "raw"])
-        try:
-            with transaction.atomic():
-                source.save()
-        except IntegrityError:
-            # A concurrent import stored the same text first.
-            return ImportResult(Source.objects.get(content_hash=digest), created=False)
-    return ImportResult(source, created=True)
-
-
-def import_text(raw: bytes, *, url: str = "", outlet=None) -> ImportResult:
-    """Import one plain-text article (bytes as uploaded)."""
-    article = parse_text(decode_text(raw))
-    return store_article(article=article, raw=raw, content_type="text/plain; charset=utf-8", url=url, outlet=outlet)

@@ -1,0 +1,150 @@
+"""The import service: the one entry point the admin, `import_sources` and the API call."""
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from urllib.parse import urljoin, urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import Outlet
+from .base import IngestError
+from .feeds import XML_TYPES, looks_like_feed, parse_feed
+from .fetch import Fetched, fetch
+from .html import decode_html, parse_html
+from .outlets import find_outlet, outlet_domain
+from .store import ImportResult, store_article
+from .text import decode_text, parse_text
+
+TEXT, HTML, FEED = "text", "html", "feed"
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+FILE_FORMATS = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".xhtml": HTML}
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    label: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    results: list[ImportResult] = field(default_factory=list)
+    failures: list[ImportFailure] = field(default_factory=list)
+
+    @property
+    def created(self) -> list:
+        return [result.source for result in self.results if result.created]
+
+    @property
+    def existing(self) -> list:
+        return [result.source for result in self.results if not result.created]
+
+
+def _messages(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+def detect_format(raw: bytes, *, content_type: str = "", filename: str = "") -> str:
+    """Plain text, HTML or a feed: by file name for uploads, else by content type, else by content."""
+    if filename:
+        suffix = PurePath(filename).suffix.lower()
+        if suffix not in FILE_FORMATS:
+            raise IngestError(_("Nur .txt- und .html-Dateien können importiert werden, nicht „%(name)s“.") % {"name": filename[:100]})
+        return FILE_FORMATS[suffix]
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if looks_like_feed(raw, mime):
+        return FEED
+    if mime in HTML_TYPES:
+        return HTML
+    if mime == "text/plain":
+        return TEXT
+    if mime and mime not in XML_TYPES:
+        raise IngestError(_("Inhalte vom Typ „%(type)s“ können nicht importiert werden.") % {"type": mime[:100]})
+    head = raw[:1024].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return HTML
+    if mime:
+        raise IngestError(_("Das XML-Dokument ist weder ein RSS- noch ein Atom-Feed."))
+    return TEXT
+
+
+def _source_url(fetched_url: str, canonical: str) -> str:
+    """The URL that identifies the article: the page's canonical URL if it stays on the same site."""
+    usable = canonical and urlsplit(canonical).scheme in ("http", "https") and len(canonical) <= 1000
+    if usable and (not fetched_url or outlet_domain(canonical) == outlet_domain(fetched_url)):
+        return urlsplit(canonical)._replace(fragment="").geturl()
+    return fetched_url
+
+
+def _charset(content_type: str) -> str:
+    return Fetched(url="", data=b"", content_type=content_type).charset
+
+
+def import_document(kind: str, raw: bytes, *, content_type: str = "", url: str = "", outlet: Outlet | None = None) -> ImportResult:
+    """Parse and store one article (plain text or HTML); on any error nothing is stored."""
+    try:
+        with transaction.atomic():
+            if kind == TEXT:
+                article = parse_text(decode_text(raw))
+                stored_type = "text/plain; charset=utf-8"
+            elif kind == HTML:
+                article = parse_html(decode_html(raw, charset=_charset(content_type)), url=url)
+                stored_type = content_type or "text/html"
+            else:
+                raise IngestError(_("Feeds bitte über ihre URL importieren."))
+            source_url = _source_url(url, article.url)
+            outlet = outlet or find_outlet(url=source_url, site_name=article.site_name)
+            return store_article(article=article, raw=raw, content_type=stored_type, url=source_url, outlet=outlet)
+    except IngestError:
+        raise
+    except ValidationError as error:
+        raise IngestError(_messages(error)) from error
+
+
+def import_text(raw: bytes, *, url: str = "", outlet: Outlet | None = None) -> ImportResult:
+    """Import one plain-text article (bytes as uploaded)."""
+    return import_document(TEXT, raw, url=url, outlet=outlet)
+
+
+def _import_feed(feed: Fetched, *, outlet: Outlet | None) -> ImportReport:
+    report = ImportReport()
+    for entry in parse_feed(feed.data):
+        label = entry.title or entry.link or _("Eintrag ohne Titel")
+        try:
+            if not entry.link:
+                raise IngestError(_("Der Eintrag verweist auf keinen Artikel."))
+            page = fetch(urljoin(feed.url, entry.link))
+            kind = detect_format(page.data, content_type=page.content_type)
+            report.results.append(import_document(kind, page.data, content_type=page.content_type, url=page.url, outlet=outlet))
+        except IngestError as error:
+            report.failures.append(ImportFailure(label=label, message=_messages(error)))
+    if not report.results:
+        details = [f"{failure.label}: {failure.message}" for failure in report.failures[:5]]
+        raise IngestError([_("Kein Eintrag des Feeds konnte importiert werden."), *details])
+    return report
+
+
+def import_source(
+    *, url: str = "", data: bytes | None = None, filename: str = "", content_type: str = "", outlet: Outlet | None = None
+) -> ImportReport:
+    """Import articles from exactly one of `data` (pasted text or an uploaded file) or `url`.
+
+    A URL may point at an article (HTML or plain text) or at an RSS/Atom feed, whose
+    entries are fetched and imported one by one. Returns an `ImportReport`; raises
+    `IngestError` with a readable message — and stores nothing — when nothing can be
+    imported. Importing content that is already archived returns the existing source.
+    """
+    if bool(url) == (data is not None):
+        raise IngestError(_("Bitte genau eines angeben: Text, Datei oder URL."))
+    if data is not None:
+        kind = detect_format(data, content_type=content_type, filename=filename)
+        if kind == FEED:
+            raise IngestError(_("Feeds bitte über ihre URL importieren."))
+        return ImportReport(results=[import_document(kind, data, content_type=content_type, outlet=outlet)])
+    fetched = fetch(url)
+    kind = detect_format(fetched.data, content_type=fetched.content_type)
+    if kind == FEED:
+        return _import_feed(fetched, outlet=outlet)
+    return ImportReport(results=[import_document(kind, fetched.data, content_type=fetched.content_type, url=fetched.url, outlet=outlet)])
