@@ -35,5 +35,8 @@ class IngestError(ValidationError):
 
 
 def agency_from_dateline(body: str) -> str:
-    match = AGENCY_DATELINE.match(body)
-    return match.group("agency") if match else ""
+    """The agency of the first dateline among the opening paragraphs (after a teaser, say)."""
+    for paragraph in body.split("\n\n")[:3]:
+        if match := AGENCY_DATELINE.match(paragraph):
+            return match.group("agency")
+    return ""

@@ -20,7 +20,6 @@ MAX_ENTRIES = 50
 class FeedEntry:
     title: str
     link: str
-    content: str  # full HTML content when the feed carries it (content:encoded, atom:content)
 
 
 def looks_like_feed(raw: bytes, mime_type: str = "") -> bool:
@@ -37,13 +36,14 @@ def parse_feed(raw: bytes) -> list[FeedEntry]:
     """The entries of a feed, newest first as the feed lists them, at most `MAX_ENTRIES`."""
     # A stream, never a string: feedparser would treat a string as a URL or file name and open it.
     parsed = feedparser.parse(io.BytesIO(raw), sanitize_html=False)
-    if not parsed.entries:
-        if parsed.get("bozo"):
-            reason = str(parsed.get("bozo_exception", ""))[:200]
-            raise IngestError(_("Der Feed ist kein gültiges RSS/Atom: %(reason)s") % {"reason": reason})
+    entries = [
+        FeedEntry(title=" ".join(entry.get("title", "").split()), link=entry.get("link", "").strip())
+        for entry in parsed.entries[:MAX_ENTRIES]
+    ]
+    # feedparser recovers what it can from broken XML; without a single link there is nothing to import.
+    if parsed.get("bozo") and not any(entry.link for entry in entries):
+        reason = str(parsed.get("bozo_exception", ""))[:200]
+        raise IngestError(_("Der Feed ist kein gültiges RSS/Atom: %(reason)s") % {"reason": reason})
+    if not entries:
         raise IngestError(_("Der Feed enthält keine Einträge."))
-    entries = []
-    for entry in parsed.entries[:MAX_ENTRIES]:
-        content = next((item.get("value", "") for item in entry.get("content", []) if "html" in item.get("type", "")), "")
-        entries.append(FeedEntry(title=" ".join(entry.get("title", "").split()), link=entry.get("link", "").strip(), content=content))
     return entries

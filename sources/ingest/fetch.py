@@ -202,6 +202,8 @@ def fetch(url: str) -> Fetched:
                 raise _too_large(limit)
             return Fetched(url=url, data=_read_limited(response, limit, deadline, host), content_type=content_type)
         finally:
+            # Never hand a half-read connection back to the pool.
+            response.close()
             response.release_conn()
     raise FetchError(_("Zu viele Weiterleitungen (höchstens %(max)s).") % {"max": MAX_REDIRECTS})
 
@@ -213,7 +215,8 @@ def _too_large(limit: int) -> FetchError:
 def _read_limited(response, limit: int, deadline: float, host: str) -> bytes:
     chunks, size = [], 0
     try:
-        for chunk in response.stream(CHUNK_BYTES, decode_content=True):
+        # read1 returns what has arrived, so a server dripping bytes still meets the deadline.
+        while chunk := response.read1(CHUNK_BYTES, decode_content=True):
             size += len(chunk)
             if size > limit:
                 raise _too_large(limit)

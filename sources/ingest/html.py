@@ -10,6 +10,7 @@ from datetime import datetime
 import trafilatura
 from django.conf import settings
 from django.utils.translation import gettext as _
+from trafilatura.settings import use_config
 
 from .base import BERLIN, MIN_BODY_CHARS, IngestError, ParsedArticle, agency_from_dateline
 
@@ -17,8 +18,10 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+
 HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2})", re.IGNORECASE)
 XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
-# Trees larger than this are not articles; extraction time grows with them.
+# Pages with more elements than this are not articles; extraction time grows with them.
 MAX_TREE_NODES = 50_000
+EXTRACTION_CONFIG = use_config()
+EXTRACTION_CONFIG.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_NODES))
 
 
 def declared_charset(raw: bytes) -> str:
@@ -76,7 +79,7 @@ def parse_html(html: str, *, url: str = "") -> ParsedArticle:
             include_comments=False,
             include_tables=False,
             favor_precision=True,
-            max_tree_size=MAX_TREE_NODES,
+            config=EXTRACTION_CONFIG,
             date_extraction_params={"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
         )
     except (ValueError, TypeError) as error:
