@@ -29,6 +29,15 @@ class OptionalOTPAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticat
     )
     otp_challenge = forms.CharField(required=False)
 
+    def _chosen_device(self, user):
+        """The login form asks for a code, not a device: use the person's TOTP device."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = super()._chosen_device(user)
+        if device is None:
+            device = TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update().order_by("pk").first()
+        return device
+
     def clean(self):
         cleaned_data = super().clean()
         user = self.get_user()
