@@ -185,6 +185,6 @@ def test_repository_contains_no_secrets():
         text = path.read_text(errors="ignore")
         findings += [f"{name}: {pattern.pattern}" for pattern in SECRET_PATTERNS if pattern.search(text)]
     assert not findings
-    # The patterns do find a secret.
-    assert SECRET_PATTERNS[0].search("-----BEGIN RSA PRIVATE KEY-----")
-    assert SECRET_PATTERNS[-1].search("postgres://app:hunter2secret@db/app")
+    # The patterns do find a secret (samples split so this file does not contain one).
+    assert SECRET_PATTERNS[0].search("-----BEGIN RSA " + "PRIVATE KEY-----")
+    assert SECRET_PATTERNS[-1].search("postgres://app:" + "hunter2secret@db/app")
