@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .choices import ClaimStatus
-from .models import Appearance, Claim, Claimant, ClaimEvent, Correction, Rating, RatingScale, Topic
+from .models import Appearance, Claim, Claimant, ClaimEvent, Correction, PartnerKey, Rating, RatingScale, Topic
 
 
 class NeedsRecheckFilter(admin.SimpleListFilter):
@@ -266,3 +268,37 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Partner keys replace the library's generic key model, which stays unused.
+admin.site.unregister(APIKey)
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(APIKeyModelAdmin):
+    list_display = ["prefix", "name", "contact", "created", "expiry_date", "_has_expired", "revoked", "last_used_at"]
+    list_filter = ["revoked", "created"]
+    search_fields = ["name", "contact", "prefix"]
+    fields = ["name", "contact", "expiry_date", "revoked", "prefix", "created", "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["prefix", "created", "last_used_at"]
+        if obj is not None and obj.revoked:
+            fields += ["name", "contact", "revoked", "expiry_date"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        key = PartnerKey.objects.assign_key(obj)
+        obj.save()
+        self.message_user(
+            request,
+            _(
+                "Der API-Schlüssel für „%(name)s“ lautet: %(key)s – jetzt sicher an den Partner übermitteln. "
+                "Er wird nur gehasht gespeichert und kann nicht erneut angezeigt werden."
+            )
+            % {"name": obj.name, "key": key},
+            messages.WARNING,
+        )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
 from sources.choices import Language
@@ -423,3 +424,37 @@ class ClaimEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+class PartnerKey(AbstractAPIKey):
+    """An API key of a partner organisation: only its SHA-512 hash is stored; revocation is final."""
+
+    name = models.CharField(
+        _("Partner"),
+        max_length=50,
+        help_text=_("Name der Partnerorganisation, z. B. „Correctiv“ oder „Uni Hamburg – Forschungsprojekt“."),
+    )
+    contact = models.CharField(
+        _("Ansprechpartner/in"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name und E-Mail-Adresse der zuständigen Person beim Partner, für Rückfragen und Schlüsselwechsel."),
+    )
+    revoked = models.BooleanField(
+        _("Gesperrt"),
+        default=False,
+        help_text=_("Ein gesperrter Schlüssel wird sofort abgewiesen. Das Sperren kann nicht rückgängig gemacht werden."),
+    )
+    expiry_date = models.DateTimeField(
+        _("Gültig bis"),
+        null=True,
+        blank=True,
+        help_text=_("Nach diesem Zeitpunkt wird der Schlüssel abgewiesen. Leer lassen für unbefristete Schlüssel."),
+    )
+    last_used_at = models.DateTimeField(
+        _("Zuletzt benutzt"), null=True, blank=True, editable=False, help_text=_("Wird höchstens einmal pro Minute aktualisiert.")
+    )
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("Partner-API-Schlüssel")
+        verbose_name_plural = _("Partner-API-Schlüssel")

@@ -1,8 +1,23 @@
 """URL root of the partner API (/api/v1/): each app registers its viewsets in <app>/api/urls.py."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+app_name = "api"
+
+
+def not_found(request, path=""):
+    """Unknown API paths answer in JSON like every other API error."""
+    return JsonResponse({"detail": _("Nicht gefunden.")}, status=404)
+
 
 urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include("claims.api.urls")),
     path("", include("sources.api.urls")),
+    re_path(r"^(?P<path>.*)$", not_found),
 ]

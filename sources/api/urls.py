@@ -1,5 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter()
+from .views import SourceViewSet
+
+router = SimpleRouter()
+router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = router.urls

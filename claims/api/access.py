@@ -1,0 +1,109 @@
+"""Who may use the partner API, and how often.
+
+Partners send `Authorization: Api-Key <prefix>.<secret>`. A valid key identifies the
+partner (`request.auth`) but no user: partners read exactly what anonymous readers read,
+only more often. Editors write with their own session (and CSRF token).
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework_api_key.permissions import KeyParser
+
+from ..models import PartnerKey
+
+# Writing `last_used_at` on every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class PartnerKeyAuthentication(authentication.BaseAuthentication):
+    """Identify a partner by API key; a wrong, revoked or expired key is refused (401), never ignored."""
+
+    keyword = KeyParser.keyword
+
+    def authenticate(self, request):
+        key = KeyParser().get(request)
+        if key is None:
+            return None
+        try:
+            partner_key = PartnerKey.objects.get_from_key(key)
+        except PartnerKey.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Unbekannter oder gesperrter API-Schlüssel.")) from None
+        if partner_key.has_expired:
+            raise exceptions.AuthenticationFailed(_("Dieser API-Schlüssel ist abgelaufen."))
+        now = timezone.now()
+        if partner_key.last_used_at is None or partner_key.last_used_at < now - LAST_USED_RESOLUTION:
+            PartnerKey.objects.filter(pk=partner_key.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+            ).update(last_used_at=now)
+        return AnonymousUser(), partner_key
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    target_class = PartnerKeyAuthentication
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Partner-Schlüssel als `Api-Key <schlüssel>` / partner key sent as `Api-Key <key>`.",
+        }
+
+
+def partner_key_of(request) -> PartnerKey | None:
+    return request.auth if isinstance(request.auth, PartnerKey) else None
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    """Anyone reads; only newsroom staff write, and the workflow services decide what exactly."""
+
+    message = _("Schreibzugriff nur für angemeldete Redaktionsmitglieder.")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class AnonymousReadThrottle(throttling.AnonRateThrottle):
+    """Low rate for callers without key or login, per client address."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if partner_key_of(request) is not None:
+            return None
+        return super().get_cache_key(request, view)
+
+
+class PartnerKeyThrottle(throttling.SimpleRateThrottle):
+    """Higher rate per partner key, whichever address the partner calls from."""
+
+    scope = "partner"
+
+    def get_cache_key(self, request, view):
+        partner_key = partner_key_of(request)
+        if partner_key is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": partner_key.prefix}
+
+
+class StaffThrottle(throttling.UserRateThrottle):
+    """Logged-in newsroom members, per user."""
+
+    scope = "staff"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)

@@ -1,0 +1,335 @@
+"""Partner API for claims: reads start from `Claim.objects.published()`, writes go through `claims.services`."""
+
+import orjson
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, permissions, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from config.api import ConditionalGetMixin, StableCursorPagination
+
+from .. import services
+from ..filters import ClaimFilter, CorrectionFilter
+from ..models import Appearance, Claim, Claimant, Correction, Rating
+from ..search import similar_claims
+from . import serializers as s
+from .access import IsStaffOrReadOnly
+from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
+
+EXPORT_CHUNK_SIZE = 500
+
+
+class EditConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Der Faktencheck wurde inzwischen geändert.")
+    default_code = "conflict"
+
+
+class JSONLinesRenderer(renderers.BaseRenderer):
+    """Declares the export's media type; the export streams its own body."""
+
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return orjson.dumps(data) + b"\n"
+
+
+class PublishedPagination(StableCursorPagination):
+    ordering = ("-published_at", "-id")
+
+
+def appearances_prefetch():
+    return Prefetch(
+        "appearances",
+        queryset=Appearance.objects.select_related("source", "source__outlet").order_by("-is_first", "source__published_at", "id"),
+    )
+
+
+def with_detail(queryset):
+    """Everything the detail shape shows, in a constant number of queries."""
+    return queryset.select_related("claimant", "rating", "rating__scale", "duplicate_of").prefetch_related(
+        "topics",
+        appearances_prefetch(),
+        Prefetch("corrections", queryset=Correction.objects.select_related("old_rating", "new_rating")),
+    )
+
+
+def run_service(service, **kwargs):
+    """Call a workflow service; its refusals become 403 (permission) or 409 (edit conflict) JSON."""
+    try:
+        return service(**kwargs)
+    except services.EditConflict as conflict:
+        raise EditConflictError(" ".join(conflict.messages)) from conflict
+    except PermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied) or None) from denied
+
+
+CLAIM_FILTERS_DOC = _(
+    "Filter: rating (mehrfach), claimant, topic, language, published_since/until, updated_since/until (ISO 8601), "
+    "q (Volltext). ordering=updated_at für inkrementellen Abgleich. / Filters as named; use ordering=updated_at "
+    "with updated_since to sync incrementally, and /corrections/ for withdrawals."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Veröffentlichte Faktenchecks / published fact-checks",
+        description=CLAIM_FILTERS_DOC,
+        responses={200: s.ClaimListSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Ein Faktencheck / one fact-check",
+        description=_("Mit Fundstellen, Fazit, Einordnung und Korrekturen. Entwürfe: 404. / Drafts answer 404."),
+        responses={200: s.ClaimDetailSerializer, **READ_ERRORS},
+    ),
+)
+class ClaimViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = [IsStaffOrReadOnly]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ClaimFilter
+    ordering_fields = ["published_at", "updated_at"]
+    ordering = ["-published_at"]
+    pagination_class = PublishedPagination
+
+    def get_queryset(self):
+        if self.action in ("list", "export"):
+            # Lists are the public record for everybody, staff included; staff preview single claims.
+            return Claim.objects.published().select_related("claimant", "rating", "rating__scale").prefetch_related("topics")
+        return with_detail(Claim.objects.visible_to(self.request.user))
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.ClaimListSerializer
+        return s.ClaimDetailSerializer
+
+    def _detail(self, claim, *, status_code=status.HTTP_200_OK):
+        fresh = with_detail(Claim.objects.all()).get(pk=claim.pk)
+        return Response(s.ClaimDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    # --- Reads beyond list/detail ---------------------------------------------------------
+
+    @extend_schema(
+        summary="Schon geprüft? / already checked?",
+        description=_(
+            "Einen Satz senden, die ähnlichsten veröffentlichten Faktenchecks mit Ähnlichkeitswert erhalten. "
+            "/ Send a sentence, get the most similar published fact-checks with a score."
+        ),
+        request=s.SimilarRequestSerializer,
+        responses={200: s.SimilarMatchSerializer(many=True), **ERRORS},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[permissions.AllowAny])
+    def similar(self, request):
+        query = s.SimilarRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        published = Claim.objects.published().select_related("rating__scale").prefetch_related("topics")
+        matches = similar_claims(query.validated_data["text"], queryset=published, limit=query.validated_data["limit"])
+        context = self.get_serializer_context()
+        return Response(
+            [{"score": round(match.score, 4), "claim": s.ClaimListSerializer(match, context=context).data} for match in matches]
+        )
+
+    @extend_schema(
+        summary="Gesamtexport (JSON Lines) / bulk export",
+        description=_(
+            "Alle veröffentlichten Faktenchecks, eine JSON-Zeile pro Faktencheck in der Form der Detailansicht, gestreamt. "
+            "Filter wie bei der Liste. / Every published fact-check, one JSON line each (detail shape), streamed; list filters apply."
+        ),
+        responses={(200, "application/x-ndjson"): OpenApiResponse(response=OpenApiTypes.STR), **READ_ERRORS},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, JSONLinesRenderer], pagination_class=None)
+    def export(self, request):
+        queryset = with_detail(self.filter_queryset(self.get_queryset())).order_by("id")
+        context = self.get_serializer_context()
+
+        def lines():
+            # Server-side cursor in chunks; prefetches run per chunk, so memory stays flat.
+            for claim in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+                yield orjson.dumps(s.ClaimDetailSerializer(claim, context=context).data) + b"\n"
+
+        response = StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+        response["Content-Disposition"] = 'attachment; filename="faktenchecks.jsonl"'
+        return response
+
+    # --- Writes: editors only, through the workflow services ------------------------------
+
+    @extend_schema(
+        summary="Entwurf anlegen / create a draft",
+        request=s.ClaimWriteSerializer,
+        responses={201: s.ClaimDetailSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = s.ClaimWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        topics = fields.pop("topics", ())
+        claim = run_service(services.create_claim, author=request.user, topics=topics, **fields)
+        return self._detail(claim, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Bearbeiten / edit",
+        description=_(
+            "Nur gesendete Felder ändern sich. `version` ist Pflicht; wurde inzwischen gespeichert, antwortet die API mit 409. "
+            "/ Only sent fields change; `version` is required, a stale version answers 409."
+        ),
+        request=s.ClaimUpdateSerializer,
+        responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request, slug=None):
+        claim = self.get_object()
+        data = s.ClaimUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = fields.pop("version")
+        topics = fields.pop("topics", None)
+        claim = run_service(services.update_claim, claim=claim, user=request.user, expected_version=version, topics=topics, **fields)
+        return self._detail(claim)
+
+    @extend_schema(
+        summary="Fundstelle hinzufügen / add an appearance",
+        request=s.AppearanceWriteSerializer,
+        responses={201: s.ClaimDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def appearances(self, request, slug=None):
+        claim = self.get_object()
+        if not services.can_edit(request.user, claim):
+            raise exceptions.PermissionDenied(_("Sie dürfen diesen Faktencheck nicht bearbeiten."))
+        data = s.AppearanceWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run_service(services.add_appearance, claim=claim, **data.validated_data)
+        return self._detail(claim, status_code=status.HTTP_201_CREATED)
+
+    def _transition(self, request, service, payload_serializer=None, **extra):
+        claim = self.get_object()
+        kwargs = {}
+        if payload_serializer is not None:
+            payload = payload_serializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            kwargs = dict(payload.validated_data)
+        run_service(service, claim=claim, user=request.user, **kwargs, **extra)
+        return self._detail(claim)
+
+    @extend_schema(
+        summary="Zur Prüfung einreichen / submit for review", request=None, responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, slug=None):
+        return self._transition(request, services.submit_for_review)
+
+    @extend_schema(
+        summary="Änderungen anfordern / request changes",
+        request=s.CommentSerializer,
+        responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, slug=None):
+        return self._transition(request, services.request_changes, s.CommentSerializer)
+
+    @extend_schema(
+        summary="Freigeben (Vier-Augen-Prinzip) / approve", request=None, responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, slug=None):
+        return self._transition(request, services.approve)
+
+    @extend_schema(
+        summary="Veröffentlichen / publish", request=s.PublishSerializer, responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, slug=None):
+        return self._transition(request, services.publish, s.PublishSerializer)
+
+    @extend_schema(summary="Zurückziehen / withdraw", request=s.NoteSerializer, responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, slug=None):
+        return self._transition(request, services.withdraw, s.NoteSerializer)
+
+    @extend_schema(
+        summary="Zurück in den Entwurf / return to draft",
+        request=s.ReasonSerializer,
+        responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="return-to-draft")
+    def return_to_draft(self, request, slug=None):
+        return self._transition(request, services.return_to_draft, s.ReasonSerializer)
+
+    @extend_schema(
+        summary="Korrigieren / correct a published verdict",
+        request=s.CorrectSerializer,
+        responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, slug=None):
+        return self._transition(request, services.correct_claim, s.CorrectSerializer)
+
+
+class NamePagination(StableCursorPagination):
+    ordering = ("name", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Urheber/innen / claimants", responses={200: s.ClaimantSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(summary="Urheber/in / claimant", responses={200: s.ClaimantSerializer, **READ_ERRORS}),
+)
+class ClaimantViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Claimants of at least one published claim; others are editorial material."""
+
+    serializer_class = s.ClaimantSerializer
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = [permissions.AllowAny]
+    pagination_class = NamePagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return Claimant.objects.public()
+
+
+@extend_schema_view(list=extend_schema(summary="Bewertungsskala / rating scale", responses={200: s.RatingSerializer(many=True), **ERRORS}))
+class RatingViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """All ratings of all scales (a handful of rows: no pagination)."""
+
+    serializer_class = s.RatingSerializer
+    permission_classes = [permissions.AllowAny]
+    pagination_class = None
+    filter_backends = []
+    queryset = Rating.objects.select_related("scale").order_by("-scale__is_default", "scale__name", "order", "id")
+
+
+class CorrectionPagination(StableCursorPagination):
+    ordering = ("-date", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Korrekturen und Rücknahmen / corrections and withdrawals",
+        description=_(
+            "Korrekturen veröffentlichter Faktenchecks und alle Rücknahmen (kind=withdrawal): damit Partner zurückgezogene "
+            "Faktenchecks löschen. / Corrections of published fact-checks plus every withdrawal, so mirrors can drop withdrawn ones."
+        ),
+        responses={200: s.CorrectionSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(summary="Korrektur / correction", responses={200: s.CorrectionSerializer, **READ_ERRORS}),
+)
+class CorrectionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CorrectionSerializer
+    permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = CorrectionFilter
+    ordering_fields = ["date"]
+    ordering = ["-date"]
+    pagination_class = CorrectionPagination
+
+    def get_queryset(self):
+        return Correction.objects.for_partners().select_related("claim", "old_rating", "new_rating")

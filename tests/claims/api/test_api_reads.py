@@ -1,0 +1,210 @@
+import pytest
+from django.utils import timezone
+
+from claims.choices import ClaimStatus
+from claims.models import Claim
+from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, CorrectionFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+UNPUBLISHED = [
+    pytest.param(ClaimStatus.DRAFT, -1, id="draft"),
+    pytest.param(ClaimStatus.IN_REVIEW, -1, id="in-review"),
+    pytest.param(ClaimStatus.WITHDRAWN, -1, id="withdrawn"),
+    pytest.param(ClaimStatus.PUBLISHED, +2, id="scheduled"),
+]
+
+
+def unpublished(status, offset_days, **kwargs):
+    return ClaimFactory(
+        text="GEHEIM-ENTWURF-MARKER", status=status, published_at=timezone.now() + timezone.timedelta(days=offset_days), **kwargs
+    )
+
+
+def slugs(response):
+    assert response.status_code == 200, response.content
+    return [item["slug"] for item in response.json()["results"]]
+
+
+@pytest.mark.parametrize(("status", "offset_days"), UNPUBLISHED)
+@pytest.mark.parametrize("caller", ["api", "partner_api", "staff_api"])
+def test_unpublished_claims_never_appear_in_lists_or_export(request, caller, status, offset_days):
+    client = request.getfixturevalue(caller)
+    public = ClaimFactory()
+    hidden = unpublished(status, offset_days)
+    assert slugs(client.get("/api/v1/claims/")) == [public.slug]
+    export = b"".join(client.get("/api/v1/claims/export/").streaming_content).decode()
+    assert public.slug in export
+    assert hidden.slug not in export and "GEHEIM-ENTWURF-MARKER" not in export
+
+
+@pytest.mark.parametrize(("status", "offset_days"), UNPUBLISHED)
+@pytest.mark.parametrize("caller", ["api", "partner_api"])
+def test_unpublished_claim_detail_is_404_json_for_partners_and_anonymous(request, caller, status, offset_days):
+    client = request.getfixturevalue(caller)
+    hidden = unpublished(status, offset_days)
+    for path in (f"/api/v1/claims/{hidden.slug}/", f"/api/v1/claims/{hidden.slug}/claimreview/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Nicht gefunden."}
+        assert "GEHEIM" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("status", "offset_days"), UNPUBLISHED)
+def test_staff_preview_unpublished_claim_detail(staff_api, status, offset_days):
+    hidden = unpublished(status, offset_days)
+    response = staff_api.get(f"/api/v1/claims/{hidden.slug}/")
+    assert response.status_code == 200
+    assert response.json()["status"] == status
+
+
+def test_claim_detail_carries_appearances_conclusion_context_corrections_and_public_url(api, settings):
+    appearance = AppearanceFactory(claim__context="Laut **Bundesnetzagentur** <script>alert(1)</script> waren es 31 Prozent.")
+    claim = appearance.claim
+    CorrectionFactory(claim=claim, note="Tippfehler korrigiert.")
+    body = api.get(f"/api/v1/claims/{claim.slug}/").json()
+    assert body["url"] == f"{settings.SITE_URL}/faktenchecks/{claim.slug}/"
+    assert body["conclusion"] == claim.conclusion
+    assert body["rating"]["slug"] == "falsch" and body["rating"]["scale"]
+    assert "**Bundesnetzagentur**" in body["context"]
+    assert "<strong>Bundesnetzagentur</strong>" in body["context_html"] and "<script" not in body["context_html"]
+    [shown] = body["appearances"]
+    assert shown["quote"] == "42 Prozent des Stroms im vergangenen Jahr aus Windkraft gewonnen worden"
+    assert shown["source"]["slug"] == appearance.source.slug and shown["source"]["url"] == appearance.source.url
+    assert shown["source"]["archive_url"] == f"{settings.SITE_URL}/quellen/{appearance.source.slug}/"
+    assert [c["note"] for c in body["corrections"]] == ["Tippfehler korrigiert."]
+
+
+def test_filters_rating_claimant_topic_language_and_full_text(api, other_rating):
+    topic = TopicFactory(name="Energie")
+    wind = ClaimFactory(text="Windkraft liefert die Hälfte des Stroms", language="de")
+    wind.topics.add(topic)
+    true_claim = ClaimFactory(text="Solarstrom ist billiger geworden", rating=other_rating, language="en")
+    assert slugs(api.get("/api/v1/claims/", {"rating": "richtig"})) == [true_claim.slug]
+    assert set(slugs(api.get("/api/v1/claims/", {"rating": ["richtig", "falsch"]}))) == {wind.slug, true_claim.slug}
+    assert slugs(api.get("/api/v1/claims/", {"claimant": wind.claimant.slug})) == [wind.slug]
+    assert slugs(api.get("/api/v1/claims/", {"topic": topic.slug})) == [wind.slug]
+    assert slugs(api.get("/api/v1/claims/", {"language": "en"})) == [true_claim.slug]
+    assert slugs(api.get("/api/v1/claims/", {"q": "Windkraft"})) == [wind.slug]
+
+
+def test_bad_filter_value_is_a_400_with_message(api):
+    response = api.get("/api/v1/claims/", {"published_since": "gestern"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Ungültige Eingabe."
+    assert "published_since" in response.json()["errors"]
+
+
+def test_published_since_and_until(api):
+    now = timezone.now()
+    old = ClaimFactory(published_at=now - timezone.timedelta(days=10))
+    new = ClaimFactory(published_at=now - timezone.timedelta(days=1))
+    since = (now - timezone.timedelta(days=5)).isoformat()
+    assert slugs(api.get("/api/v1/claims/", {"published_since": since})) == [new.slug]
+    assert slugs(api.get("/api/v1/claims/", {"published_until": since})) == [old.slug]
+
+
+def test_cursor_pages_are_stable_when_claims_are_added(api):
+    now = timezone.now()
+    claims = [ClaimFactory(published_at=now - timezone.timedelta(hours=hour)) for hour in range(1, 6)]
+    first = api.get("/api/v1/claims/", {"page_size": 2}).json()
+    assert [c["slug"] for c in first["results"]] == [claims[0].slug, claims[1].slug]
+    assert "count" not in first and first["previous"] is None
+    ClaimFactory(published_at=now - timezone.timedelta(minutes=1))  # a newer claim lands between two page loads
+    second = api.get(first["next"]).json()
+    assert [c["slug"] for c in second["results"]] == [claims[2].slug, claims[3].slug]
+    third = api.get(second["next"]).json()
+    assert [c["slug"] for c in third["results"]] == [claims[4].slug] and third["next"] is None
+
+
+def test_equal_timestamps_are_paged_without_gaps_or_repeats(api):
+    moment = timezone.now() - timezone.timedelta(hours=1)
+    claims = {ClaimFactory(published_at=moment).slug for _ in range(5)}
+    seen, url = [], "/api/v1/claims/?page_size=2"
+    while url:
+        page = api.get(url).json()
+        seen += [c["slug"] for c in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == sorted(claims)
+
+
+def test_invalid_cursor_is_a_clear_404(api):
+    response = api.get("/api/v1/claims/", {"cursor": "kaputt"})
+    assert response.status_code == 404
+    assert "Cursor" in response.json()["detail"]
+
+
+def correct(claim, rating, note="Neue Zahlen."):
+    """What a verdict correction leaves behind: the new verdict, a fresh `updated_at` and the public record."""
+    CorrectionFactory(claim=claim, kind="verdict", note=note, old_rating=claim.rating, new_rating=rating)
+    claim.rating = rating
+    claim.save()
+
+
+def test_incremental_sync_with_updated_since_sees_corrections_and_withdrawals(api, publisher, other_rating):
+    from claims import services
+
+    kept, corrected, withdrawn = ClaimFactory(), ClaimFactory(), ClaimFactory()
+    Claim.objects.update(updated_at=timezone.now() - timezone.timedelta(days=2))
+    checkpoint = timezone.now()
+    correct(corrected, other_rating)
+    services.withdraw(claim=withdrawn, user=publisher, note="Quelle war gefälscht.")
+
+    changed = api.get("/api/v1/claims/", {"updated_since": checkpoint.isoformat(), "ordering": "updated_at"}).json()["results"]
+    assert [c["slug"] for c in changed] == [corrected.slug]
+    assert changed[0]["rating"]["slug"] == "richtig"
+    log = api.get("/api/v1/corrections/", {"since": checkpoint.isoformat(), "ordering": "date"}).json()["results"]
+    assert [(c["claim"], c["kind"]) for c in log] == [(corrected.slug, "verdict"), (withdrawn.slug, "withdrawal")]
+    assert kept.slug not in str(changed) + str(log)
+
+
+def test_corrections_of_drafts_stay_hidden(api):
+    draft = ClaimFactory(status=ClaimStatus.DRAFT)
+    CorrectionFactory(claim=draft, note="INTERNE-NOTIZ")
+    assert "INTERNE-NOTIZ" not in api.get("/api/v1/corrections/").content.decode()
+
+
+def test_claimants_lists_only_those_with_published_claims(api):
+    public = ClaimFactory().claimant
+    hidden = ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="Nur im Entwurf")).claimant
+    assert slugs(api.get("/api/v1/claimants/")) == [public.slug]
+    assert api.get(f"/api/v1/claimants/{hidden.slug}/").status_code == 404
+
+
+def test_sources_show_only_public_quotes(api):
+    appearance = AppearanceFactory()
+    draft = ClaimFactory(status=ClaimStatus.DRAFT)
+    AppearanceFactory(claim=draft, source=appearance.source, quote="Die Debatte soll in der kommenden Woche fortgesetzt werden.")
+    only_draft = AppearanceFactory(claim=ClaimFactory(status=ClaimStatus.DRAFT)).source
+    assert slugs(api.get("/api/v1/sources/")) == [appearance.source.slug]
+    body = api.get(f"/api/v1/sources/{appearance.source.slug}/").json()
+    assert [a["claim"] for a in body["appearances"]] == [appearance.claim.slug]
+    assert body["body"] == appearance.source.body
+    assert api.get(f"/api/v1/sources/{only_draft.slug}/").status_code == 404
+
+
+def test_ratings_list_the_scale(api):
+    ratings = api.get("/api/v1/ratings/").json()
+    falsch = next(r for r in ratings if r["slug"] == "falsch")
+    assert falsch["label"] == "Falsch" and falsch["best_value"] > falsch["worst_value"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/claims/{slug}/", "/api/v1/corrections/"])
+def test_conditional_get_answers_304_until_the_content_changes(api, other_rating, path):
+    claim = AppearanceFactory().claim
+    CorrectionFactory(claim=claim)
+    url = path.format(slug=claim.slug)
+    first = api.get(url)
+    etag = first["ETag"]
+    assert etag and "Authorization" in first["Vary"]
+    again = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    correct(claim, other_rating)
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_api_reads_in_english_and_german_carry_both_rating_labels(api):
+    ClaimFactory()
+    rating = api.get("/api/v1/claims/").json()["results"][0]["rating"]
+    assert rating["label"] == "Falsch" and rating["label_en"] == "False"
