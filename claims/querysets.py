@@ -48,14 +48,3 @@ class CorrectionQuerySet(models.QuerySet):
         from .models import Claim
 
         return self.filter(claim__in=Claim.objects.published())
-
-    def for_partners(self):
-        """Public corrections plus every withdrawal notice.
-
-        Partners mirror the published claims; a withdrawn claim leaves the claim list, so its
-        withdrawal (claim slug, date and public note only) is how a mirror learns to drop it.
-        """
-        from .choices import CorrectionKind
-        from .models import Claim
-
-        return self.filter(Q(claim__in=Claim.objects.published()) | Q(kind=CorrectionKind.WITHDRAWAL))

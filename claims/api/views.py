@@ -75,8 +75,8 @@ def run_service(service, **kwargs):
 
 CLAIM_FILTERS_DOC = _(
     "Filter: rating (mehrfach), claimant, topic, language, published_since/until, updated_since/until (ISO 8601), "
-    "q (Volltext). ordering=updated_at für inkrementellen Abgleich. / Filters as named; use ordering=updated_at "
-    "with updated_since to sync incrementally, and /corrections/ for withdrawals."
+    "q (Volltext). ordering=updated_at mit updated_since für inkrementellen Abgleich (Korrekturen ändern updated_at). "
+    "/ Filters as named; ordering=updated_at with updated_since syncs incrementally (corrections bump updated_at)."
 )
 
 
@@ -313,10 +313,11 @@ class CorrectionPagination(StableCursorPagination):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Korrekturen und Rücknahmen / corrections and withdrawals",
+        summary="Korrekturen / corrections",
         description=_(
-            "Korrekturen veröffentlichter Faktenchecks und alle Rücknahmen (kind=withdrawal): damit Partner zurückgezogene "
-            "Faktenchecks löschen. / Corrections of published fact-checks plus every withdrawal, so mirrors can drop withdrawn ones."
+            "Korrekturen veröffentlichter Faktenchecks, wie im öffentlichen Korrekturprotokoll. Zurückgezogene Faktenchecks "
+            "verschwinden aus allen Listen; ein Abgleich erkennt sie am Fehlen im Export. / Corrections of published fact-checks, "
+            "as in the public log. Withdrawn fact-checks leave every list; a full export shows which ones are gone."
         ),
         responses={200: s.CorrectionSerializer(many=True), **READ_ERRORS},
     ),
@@ -332,4 +333,4 @@ class CorrectionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = CorrectionPagination
 
     def get_queryset(self):
-        return Correction.objects.for_partners().select_related("claim", "old_rating", "new_rating")
+        return Correction.objects.public().select_related("claim", "old_rating", "new_rating")
