@@ -115,33 +115,55 @@ def search_sources(queryset: QuerySet, text: str) -> QuerySet:
     )
 
 
-def with_headline(queryset: QuerySet, field: str, text: str, *, max_words: int = 35, max_fragments: int = 2) -> QuerySet:
-    """Annotate `headline`: the best passages of `field` with the matched words marked.
+def with_headline(
+    queryset: QuerySet,
+    expression,
+    text: str,
+    *,
+    name: str = "headline",
+    max_words: int = 35,
+    max_fragments: int = 2,
+    highlight_all: bool = False,
+) -> QuerySet:
+    """Annotate `name`: the best passages of `expression` (a field name or expression) with the matches marked.
 
-    Render it with `highlight()`, never with `|safe`: the article text is not HTML-escaped
-    by PostgreSQL.
+    `highlight_all` returns the whole text instead of passages (for short fields). Render
+    the result with `highlight()`, never with `|safe`: PostgreSQL does not HTML-escape it.
     """
     text = clean_query(text)
     if not text:
         return queryset
+    options = {"highlight_all": True} if highlight_all else {"min_words": max(5, max_words // 3), "max_words": max_words}
     return queryset.annotate(
-        headline=SearchHeadline(
-            field,
-            web_query(text),
-            config=SEARCH_CONFIG,
-            start_sel=_START,
-            stop_sel=_STOP,
-            max_words=max_words,
-            min_words=max(5, max_words // 3),
-            max_fragments=max_fragments,
-            fragment_delimiter=" … ",
-        )
+        **{
+            name: SearchHeadline(
+                expression,
+                web_query(text),
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_fragments=0 if highlight_all else max_fragments,
+                fragment_delimiter=" … ",
+                **options,
+            )
+        }
     )
 
 
-def highlight(headline: str) -> SafeString:
-    """HTML for a headline from `with_headline`: everything escaped, matches in <mark>."""
-    html = escape(headline or "")
+# Markdown punctuation that would show as clutter in a plain-text snippet.
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_MARKS = re.compile(r"[*_`#>]+")
+
+
+def highlight(headline: str, *, markdown: bool = False) -> SafeString:
+    """HTML for a headline from `with_headline`: everything escaped, matches in <mark>.
+
+    With `markdown`, emphasis marks and link targets of Markdown source are dropped first.
+    """
+    text = headline or ""
+    if markdown:
+        text = _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", text))
+    html = escape(text)
     return mark_safe(html.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308 – escaped above
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("urheber/<slug:slug>/", views.ClaimantDetailView.as_view(), name="claimant-detail"),
     path("bewertungen/", views.RatingScaleView.as_view(), name="ratings"),
     path("korrekturen/", views.CorrectionListView.as_view(), name="correction-list"),
+    path("suche/", views.SearchView.as_view(), name="search"),
 ]

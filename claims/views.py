@@ -1,8 +1,14 @@
-from django.db.models import Prefetch
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch, TextField, Value
+from django.db.models.functions import Concat
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
+from sources.models import Source
+
 from .models import Appearance, Claim, Claimant, Correction, RatingScale
+from .search import clean_query, search_claims, search_sources, with_headline
 
 
 class PublicCacheMixin:
@@ -95,3 +101,39 @@ class CorrectionListView(PublicCacheMixin, ListView):
 
     def get_queryset(self):
         return Correction.objects.public().select_related("claim", "old_rating", "new_rating")
+
+
+class SearchView(PublicCacheMixin, ListView):
+    """Full-text search for readers: published claims (paginated) and the public articles they quote.
+
+    `/suche/?q=…` understands web-search syntax ("exact phrase", OR, -exclusion) and ignores
+    umlauts, accents and ß spellings. Matches are highlighted in titles and snippets.
+    """
+
+    template_name = "claims/search.html"
+    context_object_name = "claims"
+    paginate_by = 20
+    max_sources = 10
+
+    def get_search_text(self) -> str:
+        return clean_query(self.request.GET.get("q", ""))
+
+    def get_queryset(self):
+        text = self.get_search_text()
+        if not text:
+            return Claim.objects.none()
+        claims = search_claims(claim_list_queryset(), text)
+        claims = with_headline(claims, "text", text, name="title_headline", highlight_all=True)
+        body = Concat("conclusion", Value(" "), "text_long", Value(" "), "context", output_field=TextField())
+        return with_headline(claims, body, text, name="snippet")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        text = self.get_search_text()
+        context["search_text"] = text
+        context["query_string"] = urlencode({"q": text}) if text else ""
+        context["sources"] = []
+        if text and context["page_obj"].number == 1:
+            public = Source.objects.filter(pk__in=Source.objects.public().values("pk")).select_related("outlet")
+            context["sources"] = list(with_headline(search_sources(public, text), "body", text, name="snippet")[: self.max_sources])
+        return context

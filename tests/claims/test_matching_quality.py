@@ -93,7 +93,7 @@ def claims_by_pk(claims: dict) -> dict:
 
 @pytest.fixture
 def labelled_claims():
-    claims = {key: ClaimFactory(text=text) for key, text in CLAIMS.items()}
+    claims = {key: ClaimFactory(text=text, author=None) for key, text in CLAIMS.items()}
     with connection.cursor() as cursor:
         # Word frequencies come from the planner statistics, as autovacuum keeps them in production.
         cursor.execute("ANALYZE claims_claim")

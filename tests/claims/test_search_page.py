@@ -1,0 +1,107 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.choices import ClaimStatus
+from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("claims:search")
+
+
+def search(client, q, **params):
+    return client.get(URL, {"q": q, **params})
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("as_staff", [False, True])
+def test_only_published_and_due_claims_are_found(client, as_staff):
+    if as_staff:
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    public = ClaimFactory(text="Windräder töten Millionen Vögel")
+    ClaimFactory(text="Windräder töten Millionen Vögel im Entwurf", status=ClaimStatus.DRAFT, published_at=None)
+    ClaimFactory(text="Windräder töten Millionen Vögel in Prüfung", status=ClaimStatus.IN_REVIEW, published_at=None)
+    ClaimFactory(text="Windräder töten Millionen Vögel zurückgezogen", status=ClaimStatus.WITHDRAWN)
+    ClaimFactory(text="Windräder töten Millionen Vögel geplant", published_at=timezone.now() + timezone.timedelta(days=1))
+    response = search(client, "Windräder Vögel")
+    assert response.status_code == 200
+    assert list(response.context["claims"]) == [public]
+    assert "zurückgezogen" not in response.content.decode()
+
+
+def test_matches_are_highlighted_and_text_is_escaped(client):
+    ClaimFactory(text="<b>Windräder</b> töten Vögel", context="Laut **Studie** sterben weniger Vögel an Windrädern.")
+    html = search(client, "Windrad").content.decode()
+    assert "&lt;b&gt;<mark>Windräder</mark>&lt;/b&gt;" in html
+    assert "<mark>Windrädern</mark>" in html
+    assert "**" not in html
+
+
+def test_web_search_syntax_and_umlaut_spellings(client):
+    wind = ClaimFactory(text="Deutschland ist der größte Unterstützer der Ukraine")
+    ClaimFactory(text="Deutschland ist der größte Gasimporteur Europas")
+    assert list(search(client, "groesster Unterstuetzer").context["claims"]) == [wind]
+    assert list(search(client, '"größte Unterstützer"').context["claims"]) == [wind]
+    assert list(search(client, "Deutschland -Gasimporteur").context["claims"]) == [wind]
+
+
+def test_public_sources_are_listed_with_snippets_but_unused_articles_are_not(client):
+    quoted = AppearanceFactory().source
+    draft_only = AppearanceFactory(claim=ClaimFactory(status=ClaimStatus.DRAFT, published_at=None)).source
+    unused = SourceFactory()
+    response = search(client, "Energiepolitik")
+    sources = response.context["sources"]
+    assert sources == [quoted]
+    assert draft_only not in sources and unused not in sources
+    assert "<mark>Energiepolitik</mark>" in response.content.decode()
+
+
+def test_results_are_paginated_with_the_query_kept(client):
+    for number in range(23):
+        ClaimFactory(text=f"Solarstrom ist teurer als Kohle ({number})", author=None)
+    first = search(client, "Solarstrom")
+    assert first.context["paginator"].count == 23
+    assert len(first.context["claims"]) == 20
+    assert "?q=Solarstrom&amp;page=2" in first.content.decode()
+    second = search(client, "Solarstrom", page=2)
+    assert len(second.context["claims"]) == 3
+    assert second.context["sources"] == []
+
+
+def test_query_count_does_not_grow_with_results(client, django_assert_num_queries):
+    for number in range(3):
+        AppearanceFactory(claim=ClaimFactory(text=f"Energiepolitik kostet Milliarden ({number})", author=None))
+    with django_assert_num_queries(3):
+        search(client, "Energiepolitik")
+    for number in range(12):
+        AppearanceFactory(claim=ClaimFactory(text=f"Energiepolitik kostet Milliarden ({number + 3})", author=None))
+    with django_assert_num_queries(3):
+        response = search(client, "Energiepolitik")
+    assert len(response.context["claims"]) == 15
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": ""}, 200),
+        ({"q": "Wind\x00kraft"}, 200),
+        ({"q": "x" * 5000}, 200),
+        ({"q": '"" OR - -- !!! & | :*'}, 200),
+        ({"q": "Windkraft", "page": "abc"}, 404),
+        ({"q": "Windkraft", "page": "99"}, 404),
+    ],
+)
+def test_bad_input_never_breaks_the_page(client, params, status):
+    ClaimFactory(text="Windkraft liefert die Hälfte des Stroms")
+    assert client.get(URL, params).status_code == status
+
+
+def test_anonymous_results_may_be_cached_briefly(client):
+    response = search(client, "Windkraft")
+    assert "public" in response["Cache-Control"]
