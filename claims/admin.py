@@ -3,16 +3,64 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
+from sources.models import Source
+
 from . import services
 from .choices import ClaimStatus
 from .models import Appearance, Claim, Claimant, ClaimEvent, Correction, PartnerKey, Rating, RatingScale, Topic
+from .search import search_claims, similar_claims
+
+# How many similar claims the editor sees while typing, and from which score on.
+SIMILAR_LIMIT = 5
+SIMILAR_THRESHOLD = 0.4
+
+
+def similar_items(matches, *, current=None, as_json=False):
+    """The similar claims as the admin shows them: text, status, score, links, and a duplicate link."""
+    items = []
+    for claim in matches:
+        item = {
+            "id": claim.pk,
+            "text": claim.text,
+            "status": str(claim.get_status_display()),
+            "rating": claim.rating.label if claim.rating else "",
+            "score": round(claim.score * 100),
+            "url": reverse("admin:claims_claim_change", args=[claim.pk]),
+            "duplicate_url": reverse("admin:claims_claim_mark_duplicate", args=[current.pk, claim.pk]) if current else "",
+        }
+        items.append(item)
+    return items
+
+
+def format_html_join_items(items):
+    return format_html_join(
+        "",
+        '<li><a href="{}">{}</a> <span class="similar-meta">({} %, {}{})</span>{}</li>',
+        (
+            (
+                item["url"],
+                item["text"],
+                item["score"],
+                item["status"],
+                f", {item['rating']}" if item["rating"] else "",
+                format_html(' <a class="similar-duplicate" href="{}">{}</a>', item["duplicate_url"], _("Als Dublette hiervon markieren"))
+                if item["duplicate_url"]
+                else "",
+            )
+            for item in items
+        ),
+    )
 
 
 class NeedsRecheckFilter(admin.SimpleListFilter):
@@ -98,9 +146,9 @@ class ClaimAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["topics"]
     date_hierarchy = "created_at"
     list_select_related = ["claimant", "rating", "author"]
-    readonly_fields = ["status", "author", "approved_by", "version", "preview_link", "created_at", "updated_at"]
+    readonly_fields = ["status", "author", "approved_by", "version", "preview_link", "created_at", "updated_at", "similar_claims_panel"]
     fieldsets = [
-        (_("Behauptung"), {"fields": ["text", "text_long", "claimant", "claim_date", "language", "topics"]}),
+        (_("Behauptung"), {"fields": ["text", "similar_claims_panel", "text_long", "claimant", "claim_date", "language", "topics"]}),
         (_("Bewertung"), {"fields": ["rating", "conclusion", "context", "valid_as_of", "duplicate_of"]}),
         (
             _("Veröffentlichung"),
@@ -121,6 +169,96 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ),
     ]
     actions = ["submit_action", "approve_action", "publish_action"]
+
+    class Media:
+        js = ["claims/admin/similar_claims.js"]
+        css = {"all": ["claims/admin/similar_claims.css"]}
+
+    def get_urls(self):
+        urls = [
+            path("aehnliche/", self.admin_site.admin_view(self.similar_view), name="claims_claim_similar"),
+            path(
+                "<int:pk>/dublette/<int:original_pk>/",
+                self.admin_site.admin_view(self.mark_duplicate_view),
+                name="claims_claim_mark_duplicate",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    @admin.display(description=_("Ähnliche Faktenchecks"))
+    def similar_claims_panel(self, obj):
+        """Existing claims that look like the same statement; refreshed by similar_claims.js while typing."""
+        exclude = obj.pk if obj is not None and obj.pk else ""
+        matches = similar_claims(obj.text, exclude_pk=obj.pk, limit=SIMILAR_LIMIT, threshold=SIMILAR_THRESHOLD) if obj and obj.text else []
+        items = format_html_join_items(similar_items(matches, current=obj if obj and obj.pk else None))
+        return format_html(
+            '<div class="similar-claims" id="similar-claims" data-url="{}" data-exclude="{}" data-duplicate-label="{}" aria-live="polite">'
+            '<p class="help">{}</p><ul class="similar-claims-list">{}</ul></div>',
+            reverse("admin:claims_claim_similar"),
+            exclude,
+            _("Als Dublette hiervon markieren") if exclude else "",
+            _("Bereits erfasste Faktenchecks, die nach derselben Behauptung aussehen (Ähnlichkeit in Prozent)."),
+            items,
+        )
+
+    def similar_view(self, request):
+        """JSON for the editor's duplicate warning: `?text=…&exclude=<id>`."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        text = request.GET.get("text", "")
+        exclude = request.GET.get("exclude", "")
+        if exclude and not exclude.isdigit():
+            return JsonResponse({"error": str(_("„exclude“ muss eine Faktencheck-ID sein."))}, status=400)
+        matches = similar_claims(text, exclude_pk=int(exclude) if exclude else None, limit=SIMILAR_LIMIT, threshold=SIMILAR_THRESHOLD)
+        current = Claim.objects.filter(pk=exclude).first() if exclude else None
+        return JsonResponse({"results": similar_items(matches, current=current, as_json=True)})
+
+    def mark_duplicate_view(self, request, pk, original_pk):
+        """Confirm, then record through `services.mark_duplicate` that claim `pk` states the same as `original_pk`."""
+        claim = get_object_or_404(Claim, pk=pk)
+        original = get_object_or_404(Claim, pk=original_pk)
+        change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+        if request.method == "POST":
+            try:
+                services.mark_duplicate(claim=claim, original=original, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, text, messages.ERROR)
+            else:
+                message = _("„%(claim)s“ ist jetzt als Dublette von „%(original)s“ markiert.")
+                self.message_user(request, message % {"claim": claim, "original": claim.duplicate_of})
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Als Dublette markieren"),
+            "claim": claim,
+            "original": original,
+            "change_url": change_url,
+            "allowed": request.user.has_perm("claims.review_claim"),
+        }
+        return TemplateResponse(request, "admin/claims/claim/mark_duplicate.html", context)
+
+    def get_changeform_initial_data(self, request):
+        """Pre-fill from the query string, e.g. from a check-worthy sentence of an article."""
+        initial = super().get_changeform_initial_data(request)
+        return {key: value for key, value in initial.items() if key in ClaimAdminForm.Meta.fields}
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "GET" and (obj is None or obj.pk is None) and isinstance(inline, AppearanceInline):
+            source = request.GET.get("appearance_source", "")
+            quote = request.GET.get("appearance_quote", "")
+            if source.isdigit() and quote and Source.objects.filter(pk=source).exists():
+                kwargs["initial"] = [{"source": int(source), "quote": quote}]
+        return kwargs
+
+    def get_search_results(self, request, queryset, search_term):
+        """Admin search: the public full-text search (stemmed, umlaut-insensitive) plus the plain field search."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results = results | queryset.filter(pk__in=search_claims(queryset, search_term).values("pk"))
+        return results, may_have_duplicates
 
     @admin.display(description=_("Bewertung"), ordering="rating__value")
     def rating_badge(self, obj):

@@ -1,6 +1,14 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .checkworthy import short_claim_text, suggest_for_source
 from .models import Outlet, Source
 
 
@@ -16,11 +24,11 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["outlet", "agency", "language", "is_latest", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "body", "url", "author"]
     autocomplete_fields = ["outlet"]
-    readonly_fields = ["content_hash", "imported_at", "previous_version", "raw_content_type", "slug"]
+    readonly_fields = ["content_hash", "imported_at", "previous_version", "raw_content_type", "slug", "checkworthy_link"]
     date_hierarchy = "imported_at"
     list_select_related = ["outlet"]
     fieldsets = [
-        (None, {"fields": ["title", "url", "outlet", "agency", "author", "published_at", "language"]}),
+        (None, {"fields": ["title", "url", "outlet", "agency", "author", "published_at", "language", "checkworthy_link"]}),
         (_("Text"), {"fields": ["teaser", "body"]}),
         (_("Archiv"), {"fields": ["slug", "content_hash", "imported_at", "raw_content_type", "previous_version"]}),
     ]
@@ -30,3 +38,48 @@ class SourceAdmin(admin.ModelAdmin):
         if obj is not None:
             return [*self.readonly_fields, "body", "teaser", "url"]
         return self.readonly_fields
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.checkworthy_view)
+        return [path("<int:pk>/pruefwuerdig/", view, name="sources_source_checkworthy"), *super().get_urls()]
+
+    @admin.display(description=_("Prüfwürdige Sätze"))
+    def checkworthy_link(self, obj):
+        if obj is None or not obj.pk:
+            return _("Nach dem Speichern verfügbar.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:sources_source_checkworthy", args=[obj.pk]),
+            _("Sätze anzeigen, die sich für einen Faktencheck anbieten"),
+        )
+
+    def checkworthy_view(self, request, pk):
+        """Sentences of the article a fact-checker would likely check, each with a pre-filled 'new claim' link."""
+        source = get_object_or_404(Source, pk=pk)
+        if not self.has_view_or_change_permission(request, source):
+            raise PermissionDenied
+        from claims.models import SHORT_CLAIM_LENGTH, Claim
+
+        can_add = request.user.has_perm("claims.add_claim")
+        add_url = reverse("admin:claims_claim_add")
+        rows = []
+        for suggestion in suggest_for_source(source):
+            params = {
+                "text": short_claim_text(suggestion.text, SHORT_CLAIM_LENGTH),
+                "text_long": suggestion.text,
+                "language": source.language,
+                "appearance_source": source.pk,
+                "appearance_quote": suggestion.text,
+            }
+            if suggestion.claimant is not None:
+                params["claimant"] = suggestion.claimant.pk
+            rows.append({"suggestion": suggestion, "create_url": f"{add_url}?{urlencode(params)}" if can_add else ""})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "claim_opts": Claim._meta,
+            "title": _("Prüfwürdige Sätze: %(title)s") % {"title": source.title},
+            "source": source,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/sources/source/checkworthy.html", context)
