@@ -65,5 +65,9 @@ format: venv ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+bench: venv db ## Load benchmark data, drive gunicorn with wrk, print the table (bench/README.md)
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(PY) -m bench.run
+
 clean-db: ## Stop the project-local PostgreSQL
 	@config/localdb.sh stop

@@ -238,6 +238,12 @@ SOURCE_FETCH_TIMEOUT = env.float("SOURCE_FETCH_TIMEOUT", default=10.0)
 SOURCE_FETCH_MAX_BYTES = env.int("SOURCE_FETCH_MAX_BYTES", default=5 * 1024 * 1024)
 SOURCE_FETCH_ALLOW_PRIVATE = env.bool("SOURCE_FETCH_ALLOW_PRIVATE", default=False)
 
+# Benchmark harness (bench/): baseline views under /__bench__/ and a query-count header.
+# Never enabled in production.
+BENCH_BASELINES = env.bool("BENCH_BASELINES", default=False)
+if BENCH_BASELINES:
+    MIDDLEWARE.insert(0, "bench.middleware.QueryCountMiddleware")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -19,3 +19,6 @@ urlpatterns = [
 ]
 
 handler500 = "config.security.server_error"
+
+if settings.BENCH_BASELINES:
+    urlpatterns.insert(0, path("__bench__/", include("bench.baselines")))

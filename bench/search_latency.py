@@ -1,0 +1,63 @@
+"""Latency of full-text search and similar-claim lookup, called directly on a benchmark database.
+
+`python -m bench.search_latency --size 100k` runs every query of the size's sample once to
+warm up, then times each (first result page, as the site shows it) and prints one JSON line
+with p50/p95 in milliseconds and the SQL queries per call.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+from .generate import RESULTS, SIZES, database_url
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(calls) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for call in calls:  # warm-up: plans and buffers
+        call()
+    durations, queries = [], []
+    for call in calls:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            call()
+            durations.append((time.perf_counter() - started) * 1000)
+        queries.append(len(captured))
+    return {
+        "calls": len(calls),
+        "p50_ms": round(statistics.median(durations), 2),
+        "p95_ms": round(percentile(durations, 0.95), 2),
+        "queries": max(queries),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=SIZES, required=True)
+    args = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = database_url(args.size)
+    import django
+
+    django.setup()
+    from claims.models import Claim
+    from claims.search import search_claims, similar_claims
+
+    sample = json.loads((RESULTS / f"sample-{args.size}.json").read_text(encoding="utf-8"))
+    search = [lambda term=term: list(search_claims(Claim.objects.published(), term)[:20]) for term in sample["search_terms"]]
+    similar = [lambda text=text: similar_claims(text, queryset=Claim.objects.published()) for text in sample["similar_texts"]]
+    print(json.dumps({"search": timed(search), "similar": timed(similar)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
