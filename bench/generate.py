@@ -270,11 +270,11 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    if fresh:
-        from django.core.management import call_command
+    from django.core.management import call_command
 
-        print(f"{database_name(args.size)}: migrieren und {SIZES[args.size]} Faktenchecks erzeugen", flush=True)
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)  # also when the data is current: the code may have new migrations
+    if fresh:
+        print(f"{database_name(args.size)}: {SIZES[args.size]} Faktenchecks erzeugen", flush=True)
         load(SIZES[args.size], seed=args.seed)
         mark_loaded(url, marker)
     else:
