@@ -1,7 +1,18 @@
 """Every write that changes a claim's state goes through these functions.
 
-Admin actions, API views, management commands and tests call the same services, so the
-workflow rules (roles, four-eyes, locked verdicts, optimistic versions) hold everywhere.
+Admin views and actions, API views, management commands and tests call the same services,
+so the workflow rules hold everywhere:
+
+* status moves draft → in review → published → withdrawn, and back to draft with a reason;
+* roles: reporters write and submit their own drafts, editors (`review_claim`) request
+  changes and approve, the duty editor (`publish_claim`) publishes, reschedules and withdraws;
+* four eyes: nobody approves or publishes a claim they wrote;
+* the verdict (rating and conclusion) of a published claim changes only through a public
+  `Correction` (`correct_claim`);
+* every save bumps `Claim.version`; `update_claim` refuses a save based on an outdated
+  version instead of overwriting someone else's work;
+* every save writes a history row naming the user (django-simple-history) and every
+  workflow step a `ClaimEvent` with its comment.
 """
 
 from datetime import datetime
@@ -19,6 +30,8 @@ from .models import Appearance, Claim, ClaimEvent, Correction, Rating
 
 # Fields that state the verdict; while published they change only through `correct_claim`.
 VERDICT_FIELDS = ("rating", "conclusion")
+# Fields fixed once a claim has been public: its address and its publication date.
+PUBLIC_RECORD_FIELDS = ("slug", "published_at")
 EDITABLE_FIELDS = (
     "text",
     "text_long",
@@ -48,16 +61,83 @@ def _log(claim: Claim, action: str, user, comment: str = "") -> None:
     ClaimEvent.objects.create(claim=claim, action=action, actor=user, comment=comment)
 
 
-def _lock(claim: Claim) -> Claim:
-    """Re-read the claim under a row lock so concurrent transitions serialise."""
-    return Claim.objects.select_for_update().get(pk=claim.pk)
+def _lock(claim: Claim | int) -> Claim:
+    """Re-read the claim under a row lock so concurrent writes serialise."""
+    return Claim.objects.select_for_update().get(pk=getattr(claim, "pk", claim))
+
+
+def _save(claim: Claim, user, fields, *, reason: str) -> None:
+    """Store `fields` of a locked claim as a new version, with `user` and `reason` in its history."""
+    claim.version += 1
+    claim._history_user = user
+    claim._change_reason = reason
+    claim.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _display_name(user) -> str:
+    if user is None:
+        return _("jemand")
+    return user.get_full_name() or user.get_username()
+
+
+def conflict_message(claim: Claim, expected_version) -> str:
+    """Explain who saved `claim` (the current row) after the editor opened version `expected_version`."""
+    last = claim.history.select_related("history_user").first()
+    return _(
+        "Konflikt: %(who)s hat diesen Faktencheck am %(when)s gespeichert, nachdem Sie ihn geöffnet haben "
+        "(jetzt Version %(current)s, Ihre Version %(expected)s). Ihre Änderungen wurden nicht gespeichert: "
+        "bitte die aktuelle Fassung in einem neuen Tab öffnen, abgleichen und erneut speichern."
+    ) % {
+        "who": _display_name(last.history_user if last else None),
+        "when": timezone.localtime(claim.updated_at).strftime("%d.%m.%Y %H:%M:%S"),
+        "current": claim.version,
+        "expected": expected_version if expected_version is not None else "–",
+    }
+
+
+def check_version(claim: Claim | int, expected_version) -> Claim:
+    """Lock the claim for the rest of the transaction; raise `EditConflict` if it moved past `expected_version`."""
+    current = _lock(claim)
+    if current.version != expected_version:
+        raise EditConflict(conflict_message(current, expected_version), code="edit_conflict")
+    return current
 
 
 def can_edit(user, claim: Claim) -> bool:
-    """Reporters edit their own drafts; editors and publishers edit any claim."""
+    """Reporters edit their own drafts; editors and duty editors edit any claim."""
+    if user is None or not user.has_perm("claims.change_claim"):
+        return False
     if user.has_perm("claims.review_claim") or user.has_perm("claims.publish_claim"):
         return True
-    return user.has_perm("claims.change_claim") and claim.author_id == user.pk and claim.status == ClaimStatus.DRAFT
+    return claim.author_id == user.pk and claim.status == ClaimStatus.DRAFT
+
+
+def locked_fields(user, claim: Claim) -> tuple[str, ...]:
+    """Fields of `claim` that `user` may not change in a normal edit, and why they are locked."""
+    fields = []
+    if claim.status == ClaimStatus.PUBLISHED:
+        fields += VERDICT_FIELDS
+    if claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN):
+        fields.append("slug")
+        # A scheduled claim may be moved by the duty editor; once it has been public its date is history.
+        if claim.is_public or claim.status == ClaimStatus.WITHDRAWN or user is None or not user.has_perm("claims.publish_claim"):
+            fields.append("published_at")
+    return tuple(fields)
+
+
+def _refuse_locked(claim: Claim, user, fields: dict) -> None:
+    locked = [name for name in locked_fields(user, claim) if name in fields and fields[name] != getattr(claim, name)]
+    if not locked:
+        return
+    errors = {}
+    for name in locked:
+        if name in VERDICT_FIELDS:
+            errors[name] = _("Die Bewertung eines veröffentlichten Faktenchecks ändert sich nur über eine Korrektur.")
+        elif name == "slug":
+            errors[name] = _("Die Adresse eines veröffentlichten Faktenchecks bleibt bestehen.")
+        else:
+            errors[name] = _("Den Zeitpunkt eines geplanten Faktenchecks ändert nur der Chef vom Dienst; nach Erscheinen bleibt er fest.")
+    raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -70,6 +150,8 @@ def create_claim(*, author, topics=(), **fields) -> Claim:
         raise ValidationError(_("Unbekannte Felder: %s") % ", ".join(sorted(unknown)))
     claim = Claim(author=author, **fields)
     claim.full_clean(exclude=["slug"] if not claim.slug else None)
+    claim._history_user = author
+    claim._change_reason = str(EventAction.CREATED.label)
     claim.save()
     if topics:
         claim.topics.set(topics)
@@ -78,62 +160,54 @@ def create_claim(*, author, topics=(), **fields) -> Claim:
 
 
 @transaction.atomic
-def update_claim(*, claim: Claim, user, expected_version: int, topics=None, **fields) -> Claim:
+def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None, **fields) -> Claim:
     """Apply an editor's changes if nobody else saved in between (optimistic version check).
 
-    Raises `EditConflict` when the stored version differs from `expected_version`, naming
-    who changed the claim last. Verdict fields of a published claim are locked.
+    Raises `PermissionDenied` if `user` may not edit the claim, `EditConflict` when the stored
+    version differs from `expected_version` (naming who changed the claim last) and
+    `ValidationError` for locked fields: the verdict of a published claim, the address and
+    date of a claim that has been public. A change to a claim in review withdraws its
+    approval, because the approval covered the text the editor read.
     """
     current = _lock(claim)
-    if current.version != expected_version:
-        last = current.history.first()
-        who = getattr(getattr(last, "history_user", None), "get_username", lambda: _("jemand"))()
-        raise EditConflict(
-            _(
-                "Dieser Faktencheck wurde inzwischen von %(who)s geändert (%(when)s, Version %(version)s). "
-                "Ihre Änderungen wurden nicht gespeichert: bitte die Seite neu laden und erneut eintragen."
-            )
-            % {"who": who, "when": timezone.localtime(current.updated_at).strftime("%d.%m.%Y %H:%M:%S"), "version": current.version}
-        )
-    if user is not None and not can_edit(user, current):
+    if not can_edit(user, current):
         raise PermissionDenied(_("Sie dürfen diesen Faktencheck nicht bearbeiten."))
+    current = check_version(current, expected_version)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unbekannte Felder: %s") % ", ".join(sorted(unknown)))
-    if current.status == ClaimStatus.PUBLISHED:
-        locked = [name for name in VERDICT_FIELDS if name in fields and fields[name] != getattr(current, name)]
-        if locked:
-            raise ValidationError(
-                {name: _("Die Bewertung eines veröffentlichten Faktenchecks ändert sich nur über eine Korrektur.") for name in locked}
-            )
-    changed = any(getattr(current, name) != value for name, value in fields.items())
-    for name, value in fields.items():
-        setattr(current, name, value)
+    _refuse_locked(current, user, fields)
+    changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, fields[name])
     if changed and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
-        # An approval covers the text the editor read; changes after it need a new approval.
         current.approved_by = None
-    current.version = F("version") + 1
-    current.full_clean(exclude=["version"])
-    current.save()
+        changed.append("approved_by")
+    # An emptied slug is derived again from the text by `Claim.save()`, as for a new claim.
+    current.full_clean(exclude=["slug"] if not current.slug else None)
+    _save(current, user, ["context_html", *changed], reason=_("bearbeitet"))
     if topics is not None:
         current.topics.set(topics)
-    current.refresh_from_db()
     return current
 
 
 @transaction.atomic
-def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool | None = None) -> Appearance:
+def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool | None = None, user=None) -> Appearance:
     """Link `claim` to `source` with a quote that must occur in the article text.
 
     The first appearance is the one in the earliest-dated article unless the editor marks
-    one explicitly.
+    one explicitly. With `user` given, it must be someone who may edit the claim.
     """
+    if user is not None and not can_edit(user, claim):
+        raise PermissionDenied(_("Sie dürfen diesen Faktencheck nicht bearbeiten."))
     appearance = Appearance(claim=claim, source=source, quote=quote.strip())
     appearance.full_clean(exclude=["start", "end", "is_first"])
     appearance.clean()
     existing = Appearance.objects.filter(claim=claim, source=source, start=appearance.start).first()
     if existing:
         return existing
+    if user is not None:
+        appearance._history_user = user
     appearance.save()
     if is_first:
         mark_first_appearance(appearance=appearance)
@@ -156,6 +230,7 @@ def _recompute_first_appearance(claim: Claim) -> None:
 
 @transaction.atomic
 def submit_for_review(*, claim: Claim, user) -> Claim:
+    """Hand a draft to the editors. It needs at least one appearance with a quote."""
     _require(user, "submit_claim", _("Sie dürfen Faktenchecks nicht zur Prüfung einreichen."))
     claim = _lock(claim)
     if claim.status != ClaimStatus.DRAFT:
@@ -166,76 +241,88 @@ def submit_for_review(*, claim: Claim, user) -> Claim:
         raise ValidationError(_("Ein Faktencheck braucht mindestens eine Fundstelle mit Zitat."))
     claim.status = ClaimStatus.IN_REVIEW
     claim.approved_by = None
-    claim.save(update_fields=["status", "approved_by", "updated_at"])
+    _save(claim, user, ["status", "approved_by"], reason=str(EventAction.SUBMITTED.label))
     _log(claim, EventAction.SUBMITTED, user)
     return claim
 
 
 @transaction.atomic
 def request_changes(*, claim: Claim, user, comment: str) -> Claim:
+    """Send a claim in review back to its author as a draft, saying what must change."""
     _require(user, "review_claim", _("Sie dürfen keine Änderungen anfordern."))
-    if not comment.strip():
+    if not (comment or "").strip():
         raise ValidationError({"comment": _("Bitte begründen, welche Änderungen nötig sind.")})
     claim = _lock(claim)
     if claim.status != ClaimStatus.IN_REVIEW:
         raise ValidationError(_("Änderungen können nur für Faktenchecks in Prüfung angefordert werden."))
     claim.status = ClaimStatus.DRAFT
     claim.approved_by = None
-    claim.save(update_fields=["status", "approved_by", "updated_at"])
-    _log(claim, EventAction.CHANGES_REQUESTED, user, comment)
+    _save(claim, user, ["status", "approved_by"], reason=str(EventAction.CHANGES_REQUESTED.label))
+    _log(claim, EventAction.CHANGES_REQUESTED, user, comment.strip())
     return claim
 
 
 @transaction.atomic
 def approve(*, claim: Claim, user) -> Claim:
-    """Record the reviewing editor. Four-eyes: nobody approves their own claim."""
+    """Record the reviewing editor. Four eyes: nobody approves their own claim."""
     _require(user, "review_claim", _("Sie dürfen Faktenchecks nicht freigeben."))
     claim = _lock(claim)
     if claim.status != ClaimStatus.IN_REVIEW:
         raise ValidationError(_("Nur Faktenchecks in Prüfung können freigegeben werden."))
     if claim.author_id == user.pk:
         raise PermissionDenied(_("Vier-Augen-Prinzip: Eigene Faktenchecks kann nur eine andere Person freigeben."))
-    missing = [str(Claim._meta.get_field(name).verbose_name) for name in ("rating", "conclusion") if not getattr(claim, name)]
+    if claim.approved_by_id:
+        raise ValidationError(_("Dieser Faktencheck ist bereits freigegeben."))
+    missing = [str(Claim._meta.get_field(name).verbose_name) for name in VERDICT_FIELDS if not getattr(claim, name)]
     if missing:
         raise ValidationError(_("Vor der Freigabe fehlen: %s.") % ", ".join(missing))
     claim.approved_by = user
-    claim.save(update_fields=["approved_by", "updated_at"])
+    _save(claim, user, ["approved_by"], reason=str(EventAction.APPROVED.label))
     _log(claim, EventAction.APPROVED, user)
     return claim
 
 
 @transaction.atomic
 def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
-    """Publish an approved claim now or at `at` (a future time schedules it)."""
+    """Publish an approved claim now or at `at`; a future time schedules it (no cron job needed:
+    `Claim.objects.published()` shows it once the time has come)."""
     _require(user, "publish_claim", _("Sie dürfen Faktenchecks nicht veröffentlichen."))
     claim = _lock(claim)
     if claim.status != ClaimStatus.IN_REVIEW or not claim.approved_by_id:
         raise ValidationError(_("Nur geprüfte und freigegebene Faktenchecks können veröffentlicht werden."))
     if claim.author_id == user.pk:
         raise PermissionDenied(_("Vier-Augen-Prinzip: Eigene Faktenchecks veröffentlicht eine andere Person."))
+    if at is not None and timezone.is_naive(at):
+        raise ValidationError({"at": _("Bitte einen Zeitpunkt mit Zeitzone angeben.")})
     claim.status = ClaimStatus.PUBLISHED
     claim.published_at = at or claim.published_at or timezone.now()
     if claim.valid_as_of is None:
         claim.valid_as_of = timezone.localdate(claim.published_at)
     claim.full_clean(exclude=["slug"])
-    claim.save(update_fields=["status", "published_at", "valid_as_of", "updated_at"])
-    _log(claim, EventAction.PUBLISHED, user)
+    _save(claim, user, ["status", "published_at", "valid_as_of"], reason=str(EventAction.PUBLISHED.label))
+    scheduled = claim.published_at > timezone.now()
+    comment = _("geplant für %s") % timezone.localtime(claim.published_at).strftime("%d.%m.%Y %H:%M") if scheduled else ""
+    _log(claim, EventAction.PUBLISHED, user, comment)
     return claim
 
 
 @transaction.atomic
 def withdraw(*, claim: Claim, user, note: str) -> Claim:
-    """Take a published claim offline; the public note is kept as a correction record."""
+    """Take a public claim offline; the public note is kept as a withdrawal correction."""
     _require(user, "publish_claim", _("Sie dürfen Faktenchecks nicht zurückziehen."))
-    if not note.strip():
+    if not (note or "").strip():
         raise ValidationError({"note": _("Bitte öffentlich begründen, warum der Faktencheck zurückgezogen wird.")})
     claim = _lock(claim)
     if claim.status != ClaimStatus.PUBLISHED:
         raise ValidationError(_("Nur veröffentlichte Faktenchecks können zurückgezogen werden."))
+    if not claim.is_public:
+        raise ValidationError(
+            _("Dieser Faktencheck ist noch nicht erschienen: bitte „Zurück zum Entwurf“ verwenden, um die Planung aufzuheben.")
+        )
     Correction.objects.create(
         claim=claim,
         kind=CorrectionKind.WITHDRAWAL,
-        note=note,
+        note=note.strip(),
         old_rating=claim.rating,
         new_rating=claim.rating,
         old_conclusion=claim.conclusion,
@@ -243,24 +330,33 @@ def withdraw(*, claim: Claim, user, note: str) -> Claim:
         created_by=user,
     )
     claim.status = ClaimStatus.WITHDRAWN
-    claim.save(update_fields=["status", "updated_at"])
-    _log(claim, EventAction.WITHDRAWN, user, note)
+    _save(claim, user, ["status"], reason=str(EventAction.WITHDRAWN.label))
+    _log(claim, EventAction.WITHDRAWN, user, note.strip())
     return claim
 
 
 @transaction.atomic
 def return_to_draft(*, claim: Claim, user, reason: str) -> Claim:
-    """Send a claim in review or a withdrawn claim back to draft, with a reason."""
+    """Send a claim back to draft, with a reason.
+
+    Editors do this for claims in review and withdrawn claims; the duty editor also for a
+    scheduled claim that has not appeared yet (this cancels the schedule). A claim that
+    readers can see leaves only through `withdraw`.
+    """
     _require(user, "review_claim", _("Sie dürfen Faktenchecks nicht in den Entwurf zurückversetzen."))
-    if not reason.strip():
+    if not (reason or "").strip():
         raise ValidationError({"reason": _("Bitte einen Grund angeben.")})
     claim = _lock(claim)
-    if claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.WITHDRAWN):
-        raise ValidationError(_("Nur Faktenchecks in Prüfung oder zurückgezogene Faktenchecks können zurück in den Entwurf."))
+    if claim.status == ClaimStatus.PUBLISHED:
+        if claim.is_public:
+            raise ValidationError(_("Ein erschienener Faktencheck kann nur zurückgezogen werden, mit öffentlichem Hinweis."))
+        _require(user, "publish_claim", _("Die Planung einer Veröffentlichung hebt nur der Chef vom Dienst auf."))
+    elif claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.WITHDRAWN):
+        raise ValidationError(_("Nur Faktenchecks in Prüfung, geplante oder zurückgezogene Faktenchecks können zurück in den Entwurf."))
     claim.status = ClaimStatus.DRAFT
     claim.approved_by = None
-    claim.save(update_fields=["status", "approved_by", "updated_at"])
-    _log(claim, EventAction.RETURNED_TO_DRAFT, user, reason)
+    _save(claim, user, ["status", "approved_by"], reason=str(EventAction.RETURNED_TO_DRAFT.label))
+    _log(claim, EventAction.RETURNED_TO_DRAFT, user, reason.strip())
     return claim
 
 
@@ -268,19 +364,34 @@ def return_to_draft(*, claim: Claim, user, reason: str) -> Claim:
 def correct_claim(
     *, claim: Claim, user, kind: str, note: str, new_rating: Rating | None = None, new_conclusion: str | None = None
 ) -> Correction:
-    """Change a published verdict in the open: the old and new values become a public correction."""
+    """Change a published verdict in the open: the old and new values become a public correction.
+
+    The correction and the changed claim are saved together or not at all. A changed rating
+    is always a "verdict change" and a verdict change always changes the rating. Updates and
+    verdict changes re-confirm the verdict, so "valid as of" moves to today.
+    """
     _require(user, "correct_claim", _("Sie dürfen veröffentlichte Faktenchecks nicht korrigieren."))
+    if kind not in CorrectionKind.values:
+        raise ValidationError({"kind": _("Unbekannte Art der Korrektur.")})
     if kind == CorrectionKind.WITHDRAWAL:
         raise ValidationError({"kind": _("Zum Zurückziehen bitte die Aktion „Zurückziehen“ verwenden.")})
-    if not note.strip():
+    if not (note or "").strip():
         raise ValidationError({"note": _("Der öffentliche Hinweis darf nicht leer sein.")})
     claim = _lock(claim)
     if claim.status != ClaimStatus.PUBLISHED:
         raise ValidationError(_("Korrekturen gibt es nur für veröffentlichte Faktenchecks; Entwürfe werden direkt bearbeitet."))
+    if not claim.is_public:
+        raise ValidationError(
+            _("Dieser Faktencheck ist noch nicht erschienen: Planung aufheben (zurück zum Entwurf) und direkt bearbeiten.")
+        )
     rating = new_rating or claim.rating
     conclusion = claim.conclusion if new_conclusion is None else new_conclusion.strip()
     if kind == CorrectionKind.VERDICT_CHANGE and rating == claim.rating:
         raise ValidationError({"new_rating": _("Für eine Änderung der Bewertung bitte eine andere Bewertung wählen.")})
+    if kind != CorrectionKind.VERDICT_CHANGE and rating != claim.rating:
+        raise ValidationError({"kind": _("Eine neue Bewertung ist immer eine „Änderung der Bewertung“.")})
+    if rating.scale_id != claim.rating.scale_id:
+        raise ValidationError({"new_rating": _("Die neue Bewertung muss aus derselben Skala stammen.")})
     if not conclusion:
         raise ValidationError({"new_conclusion": _("Das Fazit darf nicht leer sein.")})
     correction = Correction(
@@ -297,23 +408,33 @@ def correct_claim(
     correction.save()
     claim.rating = rating
     claim.conclusion = conclusion
-    claim.version = F("version") + 1
-    claim.save(update_fields=["rating", "conclusion", "version", "updated_at"])
-    claim.refresh_from_db()
-    _log(claim, EventAction.CORRECTED, user, note)
+    fields = ["rating", "conclusion"]
+    if kind in (CorrectionKind.UPDATE, CorrectionKind.VERDICT_CHANGE):
+        claim.valid_as_of = timezone.localdate()
+        fields.append("valid_as_of")
+    claim.full_clean()
+    _save(claim, user, fields, reason=f"{correction.get_kind_display()}: {correction.note}"[:100])
+    _log(claim, EventAction.CORRECTED, user, note.strip())
     return correction
 
 
 @transaction.atomic
 def mark_duplicate(*, claim: Claim, original: Claim, user) -> Claim:
-    """Record that `claim` states the same as the already checked `original`."""
+    """Record that `claim` states the same as the already checked `original` (or the claim it duplicates)."""
     _require(user, "review_claim", _("Sie dürfen Dubletten nicht markieren."))
-    if claim.pk == original.pk:
-        raise ValidationError(_("Ein Faktencheck kann nicht Dublette von sich selbst sein."))
-    if original.duplicate_of_id:
-        original = original.duplicate_of
     claim = _lock(claim)
+    # Point at the claim that was checked first; following the chain from the stored rows
+    # also catches cycles (A duplicates B, B duplicates A).
+    seen = {claim.pk}
+    original = Claim.objects.get(pk=original.pk)
+    while True:
+        if original.pk in seen:
+            raise ValidationError(_("Ein Faktencheck kann nicht Dublette von sich selbst sein."))
+        if not original.duplicate_of_id:
+            break
+        seen.add(original.pk)
+        original = Claim.objects.get(pk=original.duplicate_of_id)
     claim.duplicate_of = original
-    claim.save(update_fields=["duplicate_of", "updated_at"])
+    _save(claim, user, ["duplicate_of"], reason=str(EventAction.MARKED_DUPLICATE.label))
     _log(claim, EventAction.MARKED_DUPLICATE, user, str(original))
     return claim
