@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from sources.models import Source
 
 from . import services
-from .choices import ClaimStatus
+from .choices import ClaimStatus, CorrectionKind
 from .models import Appearance, Claim, Claimant, ClaimEvent, Correction, PartnerKey, Rating, RatingScale, Topic
 from .search import search_claims, similar_claims
 
@@ -116,29 +117,183 @@ class ClaimAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            # Lock the row for the rest of the admin's transaction, then compare versions:
-            # a save based on an outdated form is refused instead of overwriting.
-            current = Claim.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            expected = cleaned.get("expected_version")
-            if current is not None and expected != current:
-                last = self.instance.history.first()
-                who = last.history_user.get_username() if last and last.history_user else _("jemand")
-                raise ValidationError(
-                    _(
-                        "Konflikt: %(who)s hat diesen Faktencheck gespeichert, nachdem Sie ihn geöffnet haben "
-                        "(jetzt Version %(current)s, Ihre Version %(expected)s). Ihre Eingaben stehen noch im Formular – "
-                        "bitte in einem neuen Tab die aktuelle Fassung öffnen, abgleichen und erneut speichern."
-                    )
-                    % {"who": who, "current": current, "expected": expected},
-                    code="edit_conflict",
-                )
+            # Lock the row for the rest of the admin's transaction and compare versions: a save
+            # based on an outdated form is refused instead of overwriting; the input stays in the form.
+            try:
+                services.check_version(self.instance.pk, cleaned.get("expected_version"))
+            except services.EditConflict as conflict:
+                raise ValidationError(conflict.messages, code="edit_conflict") from conflict
         return cleaned
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Was muss geändert werden?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Interner Kommentar für die Autorin oder den Autor; erscheint im Verlauf des Faktenchecks."),
+    )
+
+
+class PublishForm(forms.Form):
+    at = forms.SplitDateTimeField(
+        label=_("Erscheint am"),
+        widget=AdminSplitDateTime,
+        help_text=_(
+            "Jetzt oder später: Ein Zeitpunkt in der Zukunft plant die Veröffentlichung. "
+            "Bis dahin bleibt der Faktencheck für Leser und Partner unsichtbar."
+        ),
+    )
+
+    def __init__(self, *args, claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        planned = claim.published_at if claim.published_at and claim.published_at > timezone.now() else None
+        self.fields["at"].initial = timezone.localtime(planned or timezone.now())
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Öffentlicher Hinweis"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Erscheint im Korrekturverzeichnis: warum der Faktencheck zurückgezogen wird."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Interner Kommentar: warum der Faktencheck zurück in den Entwurf geht; erscheint im Verlauf."),
+    )
+
+
+class CorrectionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Art"),
+        choices=[choice for choice in CorrectionKind.choices if choice[0] != CorrectionKind.WITHDRAWAL],
+        help_text=_(
+            "Korrektur: ein Fehler wird berichtigt. Aktualisierung: neue Informationen. "
+            "Änderung der Bewertung: das Urteil ändert sich (dann eine andere Bewertung wählen)."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Öffentlicher Hinweis"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Erscheint auf der Seite des Faktenchecks und im Korrekturverzeichnis: was geändert wurde und warum."),
+    )
+    new_rating = forms.ModelChoiceField(
+        label=_("Bewertung"),
+        queryset=Rating.objects.none(),
+        help_text=_("Die bisherige Bewertung bleibt in der Korrektur erhalten."),
+    )
+    new_conclusion = forms.CharField(
+        label=_("Fazit"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Das Ergebnis in einem Satz; das bisherige Fazit bleibt in der Korrektur erhalten."),
+    )
+
+    def __init__(self, *args, claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        scale_id = claim.rating.scale_id if claim.rating else None
+        self.fields["new_rating"].queryset = Rating.objects.filter(scale_id=scale_id)
+        self.fields["new_rating"].initial = claim.rating_id
+        self.fields["new_conclusion"].initial = claim.conclusion
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class WorkflowStep:
+    """One button on the claim page: a form, the service it calls and when it is offered."""
+
+    def __init__(self, slug, label, service, form_class, done, available, *, takes_claim=False):
+        self.slug, self.label, self.service, self.form_class = slug, label, service, form_class
+        self.done, self.available, self.takes_claim = done, available, takes_claim
+
+    def form(self, claim, data=None):
+        kwargs = {"claim": claim} if self.takes_claim else {}
+        return self.form_class(data, **kwargs)
+
+
+def _perm(user, name):
+    return user.has_perm(f"claims.{name}")
+
+
+WORKFLOW_STEPS = {
+    step.slug: step
+    for step in [
+        WorkflowStep(
+            "submit",
+            _("Zur Prüfung einreichen"),
+            services.submit_for_review,
+            ConfirmForm,
+            _("Zur Prüfung eingereicht."),
+            lambda user, claim: claim.status == ClaimStatus.DRAFT and _perm(user, "submit_claim") and services.can_edit(user, claim),
+        ),
+        WorkflowStep(
+            "request-changes",
+            _("Änderungen anfordern"),
+            services.request_changes,
+            CommentForm,
+            _("Änderungen angefordert; der Faktencheck ist wieder ein Entwurf."),
+            lambda user, claim: claim.status == ClaimStatus.IN_REVIEW and _perm(user, "review_claim"),
+        ),
+        WorkflowStep(
+            "approve",
+            _("Freigeben"),
+            services.approve,
+            ConfirmForm,
+            _("Freigegeben."),
+            lambda user, claim: claim.status == ClaimStatus.IN_REVIEW and not claim.approved_by_id and _perm(user, "review_claim"),
+        ),
+        WorkflowStep(
+            "publish",
+            _("Veröffentlichen"),
+            services.publish,
+            PublishForm,
+            _("Veröffentlicht."),
+            lambda user, claim: claim.status == ClaimStatus.IN_REVIEW and claim.approved_by_id and _perm(user, "publish_claim"),
+            takes_claim=True,
+        ),
+        WorkflowStep(
+            "correct",
+            _("Korrektur veröffentlichen"),
+            services.correct_claim,
+            CorrectionForm,
+            _("Korrektur veröffentlicht."),
+            lambda user, claim: claim.status == ClaimStatus.PUBLISHED and claim.is_public and _perm(user, "correct_claim"),
+            takes_claim=True,
+        ),
+        WorkflowStep(
+            "withdraw",
+            _("Zurückziehen"),
+            services.withdraw,
+            WithdrawForm,
+            _("Zurückgezogen; der Hinweis steht im Korrekturverzeichnis."),
+            lambda user, claim: claim.status == ClaimStatus.PUBLISHED and claim.is_public and _perm(user, "publish_claim"),
+        ),
+        WorkflowStep(
+            "return-to-draft",
+            _("Zurück zum Entwurf"),
+            services.return_to_draft,
+            ReasonForm,
+            _("Zurück im Entwurf."),
+            lambda user, claim: (
+                (claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.WITHDRAWN) and _perm(user, "review_claim"))
+                or (claim.status == ClaimStatus.PUBLISHED and not claim.is_public and _perm(user, "publish_claim"))
+            ),
+        ),
+    ]
+}
 
 
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
     form = ClaimAdminForm
     inlines = [AppearanceInline]
+    change_form_template = "admin/claims/claim/change_form.html"
+    object_history_template = "admin/claims/claim/object_history.html"
     list_display = ["text", "claimant", "rating_badge", "status", "published_at", "author", "valid_as_of"]
     list_filter = ["status", "rating", "topics", "language", NeedsRecheckFilter, ("published_at", admin.DateFieldListFilter)]
     search_fields = ["text", "text_long", "conclusion", "claimant__name", "slug"]
@@ -147,6 +302,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["claimant", "rating", "author"]
     readonly_fields = ["status", "author", "approved_by", "version", "preview_link", "created_at", "updated_at", "similar_claims_panel"]
+    history_list_display = ["status", "version"]
     fieldsets = [
         (_("Behauptung"), {"fields": ["text", "similar_claims_panel", "text_long", "claimant", "claim_date", "language", "topics"]}),
         (_("Bewertung"), {"fields": ["rating", "conclusion", "context", "valid_as_of", "duplicate_of"]}),
@@ -182,6 +338,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.mark_duplicate_view),
                 name="claims_claim_mark_duplicate",
             ),
+            path("<int:pk>/workflow/<slug:step>/", self.admin_site.admin_view(self.workflow_view), name="claims_claim_workflow"),
         ]
         return urls + super().get_urls()
 
@@ -220,7 +377,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         change_url = reverse("admin:claims_claim_change", args=[claim.pk])
         if request.method == "POST":
             try:
-                services.mark_duplicate(claim=claim, original=original, user=request.user)
+                claim = services.mark_duplicate(claim=claim, original=original, user=request.user)
             except (ValidationError, PermissionDenied) as error:
                 text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
                 self.message_user(request, text, messages.ERROR)
@@ -272,15 +429,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def preview_link(self, obj):
         if not obj.pk:
             return "–"
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("Öffentliche Seite / Vorschau öffnen")
-        )
+        label = _("Öffentliche Seite öffnen") if obj.is_public else _("Vorschau an der künftigen Adresse öffnen")
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
-        if obj is not None and obj.status == ClaimStatus.PUBLISHED:
-            # Verdicts of published claims change only through a correction.
-            fields += list(services.VERDICT_FIELDS)
+        if obj is not None:
+            # The verdict of a published claim changes only through a correction; address and date stay.
+            fields += list(services.locked_fields(request.user, obj))
         return fields
 
     def get_fieldsets(self, request, obj=None):
@@ -301,12 +457,76 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.author = request.user
-            super().save_model(request, obj, form, change)
-            return
-        obj.version = form.cleaned_data["expected_version"] + 1
-        super().save_model(request, obj, form, change)
+        """Save through the services: the same rules as the API (four eyes, locked verdicts, versions)."""
+        fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}
+        if change:
+            services.update_claim(claim=obj.pk, user=request.user, expected_version=form.cleaned_data["expected_version"], **fields)
+        else:
+            obj.pk = services.create_claim(author=request.user, **fields).pk
+            obj._state.adding = False
+        obj.refresh_from_db()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_steps"] = [
+                (step.label, reverse("admin:claims_claim_workflow", args=[obj.pk, step.slug]))
+                for step in WORKFLOW_STEPS.values()
+                if step.available(request.user, obj)
+            ]
+            context["claim_events"] = obj.events.select_related("actor")[:100]
+            context["claim_corrections"] = obj.corrections.select_related("old_rating", "new_rating", "created_by")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def workflow_view(self, request, pk, step):
+        """Intermediate page of a workflow step: confirm or fill in the form, then call the service."""
+        claim = get_object_or_404(Claim.objects.select_related("rating", "author", "approved_by"), pk=pk)
+        workflow_step = WORKFLOW_STEPS.get(step)
+        if workflow_step is None or not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        form = workflow_step.form(claim, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow_step.service(claim=claim, user=request.user, **form.cleaned_data)
+            except PermissionDenied as error:
+                form.add_error(None, str(error) or _("Dafür fehlt Ihnen die Berechtigung."))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                self.message_user(request, f"„{claim}“: {workflow_step.done}", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": workflow_step.label,
+            "opts": self.opts,
+            "original": claim,
+            "form": form,
+            "step": workflow_step,
+            "media": self.media + form.media,
+            "change_url": reverse("admin:claims_claim_change", args=[claim.pk]),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/claims/claim/workflow_step.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Claim history plus the history of its appearances: who changed what, when."""
+        appearance_history = (
+            Appearance.history.filter(claim_id=object_id).select_related("history_user", "source").order_by("-history_date", "-history_id")
+        )
+        extra_context = {**(extra_context or {}), "appearance_history": appearance_history[:200]}
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # Reverting would bypass the workflow (locked verdicts, versions); old versions are read-only.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _run(self, request, queryset, service, done_message):
         done = 0

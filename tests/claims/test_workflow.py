@@ -20,6 +20,7 @@ def fast_password_hashing(settings):
     """These tests create many users; the production hasher's deliberate slowness only costs time here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 QUOTE = "42 Prozent des Stroms im vergangenen Jahr aus Windkraft gewonnen worden"
 
 
@@ -121,9 +122,7 @@ def test_full_workflow_records_every_step_with_actor_and_comment(author, editor,
     services.submit_for_review(claim=claim, user=author)
     services.request_changes(claim=claim, user=editor, comment="Bitte Bewertung ergänzen.")
     claim.refresh_from_db()
-    claim = services.update_claim(
-        claim=claim, user=author, expected_version=claim.version, rating=ClaimFactory.rating.function()
-    )
+    claim = services.update_claim(claim=claim, user=author, expected_version=claim.version, rating=ClaimFactory.rating.function())
     services.submit_for_review(claim=claim, user=author)
     services.approve(claim=claim, user=editor)
     services.publish(claim=claim, user=publisher)
