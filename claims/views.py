@@ -2,30 +2,13 @@ from urllib.parse import urlencode
 
 from django.db.models import Prefetch, TextField, Value
 from django.db.models.functions import Concat
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from sources.models import Source
 
+from .cache import PublicCacheMixin
 from .models import Appearance, Claim, Claimant, Correction, RatingScale
 from .search import clean_query, search_claims, search_sources, with_headline
-
-
-class PublicCacheMixin:
-    """Public pages may be cached briefly; staff previews of unpublished claims never."""
-
-    public_max_age = 60
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        if context.get("is_preview"):
-            add_never_cache_headers(response)
-            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
-        elif not self.request.user.is_authenticated:
-            patch_cache_control(response, public=True, max_age=self.public_max_age)
-        else:
-            patch_cache_control(response, private=True, no_cache=True)
-        return response
 
 
 def claim_list_queryset():

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.db_router.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,8 +108,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+# Read scaling: DATABASE_REPLICA_URLS (comma-separated) adds PostgreSQL streaming replicas as
+# replica_0, replica_1, …; config/db_router.py sends public reads there, all else to the primary.
+DATABASE_REPLICAS = []
+for index, replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    alias = f"replica_{index}"
+    DATABASES[alias] = dj_database_url.parse(replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(alias)
+for database in DATABASES.values():
+    database.setdefault("OPTIONS", {})
+    database["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICAS else []
+# Seconds a browser keeps reading from the primary after it wrote (and all workers after a publish).
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+# Seconds an unreachable replica is skipped before it is tried again.
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=10.0)
+# Tests only: answer with X-Database-Reads naming the databases a request read from.
+DATABASE_ROUTING_DEBUG_HEADER = env.bool("DATABASE_ROUTING_DEBUG_HEADER", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -152,10 +169,22 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Cache: shared Redis when REDIS_URL is set (several web workers), local memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared page cache for anonymous readers (claims/cache.py); 0 switches it off. Publishing,
+# correcting or withdrawing invalidates it on every worker at once.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# Cache-Control for browsers (max-age) and CDNs (s-maxage) on public pages and API reads.
+PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
+CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)
 
 # Security headers and cookies. Behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEADER.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

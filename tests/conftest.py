@@ -1,10 +1,25 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from claims import roles
 from claims.models import Rating
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_page_cache(settings):
+    """Tests see fresh pages; tests of the page cache itself switch it on with `page_cache`."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,274 @@
+"""Shared page cache for anonymous readers, and the HTTP caching headers a CDN can honour.
+
+Rendered public pages and API reads are stored in the default cache (Redis when `REDIS_URL`
+is set, so every web worker on every machine shares them) under a key that contains a
+*generation* number. Publishing, correcting or withdrawing a claim – any change to public
+content – increments that number once the transaction commits, so all workers stop using
+the old entries at the same moment; old entries simply expire. A claim scheduled for the
+future bumps the generation when it falls due, without a cron job.
+
+Only anonymous GET/HEAD requests are cached; editors (logged in) always get a fresh page,
+and staff previews of unpublished claims are never stored. Responses name their content in
+`Surrogate-Key` / `Cache-Tag` headers so a CDN can purge them (see README, "Scaling out").
+"""
+
+import functools
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from config.db_router import pin_all_reads
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pages:generation"
+NEXT_DUE_KEY = "pages:next-due"
+# Every public response carries this key: purging it at the CDN drops all public content.
+SURROGATE_KEY_ALL = "fc-public"
+CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+STORED_STATUS = 200
+
+
+def page_cache_enabled() -> bool:
+    return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+
+
+def _store_next_due() -> None:
+    """Remember when the next scheduled claim becomes public (0: none scheduled)."""
+    from .choices import ClaimStatus
+    from .models import Claim
+
+    due = Claim.objects.filter(status=ClaimStatus.PUBLISHED, published_at__gt=timezone.now()).aggregate(due=Min("published_at"))["due"]
+    cache.set(NEXT_DUE_KEY, due.timestamp() if due else 0, timeout=None)
+
+
+def current_generation() -> int:
+    """The generation public cache keys are built with (shared by all workers)."""
+    values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY])
+    generation = values.get(GENERATION_KEY)
+    if generation is None:
+        # First use or the cache was flushed: start from the clock so no number from before
+        # the flush comes back while pages stored under it might still exist.
+        cache.add(GENERATION_KEY, int(time.time()), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+        _store_next_due()
+        return generation
+    due = values.get(NEXT_DUE_KEY)
+    if due is None:
+        _store_next_due()
+    elif due and due <= time.time():
+        generation = invalidate_public_pages()
+    return generation
+
+
+def invalidate_public_pages() -> int:
+    """Start a new generation: every worker renders public pages afresh from now on."""
+    try:
+        generation = cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, int(time.time()), timeout=None)
+        generation = cache.incr(GENERATION_KEY)
+    _store_next_due()
+    return generation
+
+
+def invalidate_after_commit() -> None:
+    """Invalidate once the current transaction has committed (readers must see the new data)."""
+
+    def run():
+        try:
+            invalidate_public_pages()
+        except Exception:  # the change is committed; a cache outage must not turn it into an error
+            logger.exception("Could not invalidate the shared page cache.")
+        # Replicas may be milliseconds behind: let the next reads refill the cache from the primary.
+        pin_all_reads()
+
+    transaction.on_commit(run)
+
+
+def _on_change(sender, instance=None, **kwargs):
+    from .choices import ClaimStatus
+    from .models import Claim
+
+    # Drafts and claims in review are not public: editing them leaves public pages as they are.
+    if isinstance(instance, Claim) and instance.status not in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN):
+        return
+    invalidate_after_commit()
+
+
+def connect_signals() -> None:
+    """Signals are used only here, and only to invalidate cached public content."""
+    from sources.models import Outlet, Source
+
+    from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale, Topic
+
+    for model in (Claim, Appearance, Correction, Claimant, Rating, RatingScale, Topic, Source, Outlet):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"page-cache-save-{model._meta.label}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"page-cache-delete-{model._meta.label}")
+    m2m_changed.connect(_on_change, sender=Claim.topics.through, dispatch_uid="page-cache-claim-topics")
+
+
+def is_cacheable_request(request) -> bool:
+    return (
+        page_cache_enabled()
+        and request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def page_cache_key(request, generation: int) -> str:
+    """Key of one public response: generation, full URL, language and API credentials."""
+    audience = hashlib.sha256(request.META.get("HTTP_AUTHORIZATION", "").encode()).hexdigest()[:16]
+    raw = f"{request.build_absolute_uri()}|{translation.get_language()}|{audience}"
+    return f"pages:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _storable(response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == STORED_STATUS
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        # Staff previews are marked no-store; partner API answers are private but may be
+        # kept here, under a key that contains their credentials.
+        and "no-store" not in cache_control
+    )
+
+
+def serve_cached(request, produce):
+    """Answer `request` from the shared page cache, or call `produce()` and store its response.
+
+    A CSRF token in a stored page is replaced by a placeholder and filled in per request,
+    so a form on a cached page still works for every reader.
+    """
+    if not is_cacheable_request(request):
+        return produce()
+    try:
+        key = page_cache_key(request, current_generation())
+        stored = cache.get(key)
+    except Exception:  # an unreachable cache only costs speed
+        logger.exception("Shared page cache unreachable.")
+        return produce()
+    if stored is not None:
+        content, headers = stored
+        if CSRF_PLACEHOLDER in content:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        response = HttpResponse(content, status=STORED_STATUS, headers=headers)
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    response = produce()
+
+    def store(rendered):
+        if not _storable(rendered):
+            return
+        content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", rendered.content)
+        headers = {name: value for name, value in rendered.items() if name.lower() != "x-page-cache"}
+        try:
+            cache.set(key, (content, headers), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("Shared page cache unreachable.")
+
+    response["X-Page-Cache"] = "miss"
+    if request.method != "GET":
+        return response
+    if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+        response.add_post_render_callback(store)
+    else:
+        store(response)
+    return response
+
+
+def add_public_cache_headers(response, keys) -> None:
+    """Cache-Control for browsers and CDNs, plus the surrogate keys a CDN purges by."""
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE, s_maxage=settings.CDN_MAX_AGE)
+    keys = [SURROGATE_KEY_ALL, *keys]
+    response["Surrogate-Key"] = " ".join(keys)
+    response["Cache-Tag"] = ",".join(keys)
+
+
+def surrogate_key(obj) -> str:
+    return f"{obj._meta.model_name}-{obj.pk}"
+
+
+class PublicCacheMixin:
+    """For public class-based views: shared page cache for anonymous readers, CDN headers;
+    staff previews of unpublished claims are never cached anywhere."""
+
+    def dispatch(self, request, *args, **kwargs):
+        return serve_cached(request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs))
+
+    def surrogate_keys(self, context) -> list[str]:
+        obj = context.get("object")
+        if obj is not None:
+            return [surrogate_key(obj)]
+        model = getattr(getattr(self, "object_list", None), "model", None)
+        return [f"{model._meta.model_name}-list"] if model else []
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context.get("is_preview"):
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
+        elif not self.request.user.is_authenticated:
+            add_public_cache_headers(response, self.surrogate_keys(context))
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+def cache_public_page(view):
+    """The same for function views and feeds: `path("feed/", cache_public_page(Feed()))`."""
+
+    def produce(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not request.user.is_authenticated and response.status_code == STORED_STATUS and not response.has_header("Cache-Control"):
+            add_public_cache_headers(response, [])
+        return response
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return serve_cached(request, lambda: produce(request, *args, **kwargs))
+
+    return wrapped
+
+
+class CachedReadMixin:
+    """For read-only API viewsets: cached `list`/`retrieve` after authentication, permission
+    and throttling have run. Responses to requests without credentials may be cached by a
+    CDN; partner responses (Authorization header) are cached only inside the application."""
+
+    def list(self, request, *args, **kwargs):
+        return serve_cached(request, lambda: super(CachedReadMixin, self).list(request, *args, **kwargs))
+
+    def retrieve(self, request, *args, **kwargs):
+        return serve_cached(request, lambda: super(CachedReadMixin, self).retrieve(request, *args, **kwargs))
+
+    def get_object(self):
+        self._surrogate_object = super().get_object()
+        return self._surrogate_object
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != STORED_STATUS or response.get("X-Page-Cache") == "hit":
+            return response
+        if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
+            patch_cache_control(response, private=True, max_age=0)
+        else:
+            obj = getattr(self, "_surrogate_object", None)
+            model = self.get_queryset().model
+            add_public_cache_headers(response, [surrogate_key(obj) if obj is not None else f"{model._meta.model_name}-list"])
+        return response

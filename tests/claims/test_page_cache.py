@@ -1,0 +1,159 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from claims import services
+from claims.cache import GENERATION_KEY, NEXT_DUE_KEY, current_generation
+from claims.choices import ClaimStatus
+from tests.factories import ClaimFactory, CorrectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def publish_in_review(claim_kwargs, *, reporter, editor, publisher, capture, at=None):
+    claim = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=reporter, approved_by=editor, **claim_kwargs)
+    with capture(execute=True):
+        services.publish(claim=claim, user=publisher, at=at)
+    return claim
+
+
+def test_anonymous_page_is_shared_until_a_claim_is_published(
+    client, page_cache, reporter, editor, publisher, django_capture_on_commit_callbacks
+):
+    ClaimFactory(text="ERSTER-CHECK")
+    first = client.get("/")
+    assert first["X-Page-Cache"] == "miss"
+    second = Client().get("/")
+    assert second["X-Page-Cache"] == "hit"
+    assert "ERSTER-CHECK" in second.content.decode()
+
+    publish_in_review(
+        {"text": "NEU-VEROEFFENTLICHT"},
+        reporter=reporter,
+        editor=editor,
+        publisher=publisher,
+        capture=django_capture_on_commit_callbacks,
+    )
+    after = client.get("/")
+    assert after["X-Page-Cache"] == "miss"
+    assert "NEU-VEROEFFENTLICHT" in after.content.decode()
+
+
+def test_withdrawal_removes_the_claim_from_cached_pages(client, page_cache, publisher, django_capture_on_commit_callbacks):
+    claim = ClaimFactory(text="BALD-ZURUECKGEZOGEN")
+    assert client.get(claim.get_absolute_url()).status_code == 200
+    assert client.get(claim.get_absolute_url())["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(claim=claim, user=publisher, note="Quelle nicht belastbar.")
+    assert client.get(claim.get_absolute_url()).status_code == 404
+    assert "BALD-ZURUECKGEZOGEN" not in client.get("/").content.decode()
+
+
+def test_editing_a_draft_does_not_invalidate_public_pages(page_cache, reporter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.create_claim(author=reporter, text="Nur ein Entwurf")
+    assert callbacks == []
+
+
+def test_a_correction_invalidates_public_pages(page_cache, django_capture_on_commit_callbacks):
+    claim = ClaimFactory()
+    before = current_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        CorrectionFactory(claim=claim)
+    assert current_generation() == before + 1
+
+
+def test_staff_get_fresh_pages_and_previews_are_never_stored(client, page_cache, editor):
+    ClaimFactory(text="OEFFENTLICH")
+    draft = ClaimFactory(text="GEHEIMER-ENTWURF", status=ClaimStatus.DRAFT, published_at=None, rating=None, conclusion="")
+    assert Client().get("/")["X-Page-Cache"] == "miss"
+    client.force_login(editor)
+    preview = client.get(draft.get_absolute_url())
+    assert "X-Page-Cache" not in preview
+    assert "no-store" in preview["Cache-Control"]
+    staff_home = client.get("/")
+    assert "X-Page-Cache" not in staff_home
+    assert "private" in staff_home["Cache-Control"]
+
+    anonymous = Client()
+    assert anonymous.get(draft.get_absolute_url()).status_code == 404
+    home = anonymous.get("/")
+    assert home["X-Page-Cache"] == "hit"
+    assert "GEHEIMER-ENTWURF" not in home.content.decode()
+
+
+def test_scheduled_claim_appears_in_cached_pages_when_due(
+    client, page_cache, reporter, editor, publisher, django_capture_on_commit_callbacks, monkeypatch
+):
+    due = timezone.now() + timedelta(hours=1)
+    publish_in_review(
+        {"text": "GEPLANT-FUER-SPAETER"},
+        reporter=reporter,
+        editor=editor,
+        publisher=publisher,
+        capture=django_capture_on_commit_callbacks,
+        at=due,
+    )
+    assert cache.get(NEXT_DUE_KEY) == pytest.approx(due.timestamp())
+    assert "GEPLANT-FUER-SPAETER" not in client.get("/").content.decode()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    later = due + timedelta(minutes=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    monkeypatch.setattr("claims.cache.time.time", lambda: later.timestamp())
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "GEPLANT-FUER-SPAETER" in response.content.decode()
+
+
+def test_cached_page_carries_a_working_csrf_token_for_each_reader(page_cache):
+    ClaimFactory()
+    Client().get("/")
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get("/")
+    assert page["X-Page-Cache"] == "hit"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    response = reader.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+
+
+def test_language_versions_are_cached_separately(page_cache):
+    ClaimFactory()
+    assert Client().get("/")["X-Page-Cache"] == "miss"
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/")
+    assert english["X-Page-Cache"] == "miss"
+    assert '<html lang="en">' in english.content.decode()
+
+
+def test_public_pages_tell_cdns_what_to_cache_and_purge(client, page_cache):
+    claim = ClaimFactory()
+    response = client.get(claim.get_absolute_url())
+    assert "public" in response["Cache-Control"]
+    assert "max-age=60" in response["Cache-Control"]
+    assert "s-maxage=60" in response["Cache-Control"]
+    assert response["Surrogate-Key"].split() == ["fc-public", f"claim-{claim.pk}"]
+    assert response["Cache-Tag"] == f"fc-public,claim-{claim.pk}"
+    assert client.get(claim.get_absolute_url())["Surrogate-Key"] == response["Surrogate-Key"]
+    assert client.get("/faktenchecks/")["Surrogate-Key"] == "fc-public claim-list"
+
+
+def test_pages_still_work_when_the_shared_cache_is_down(client, page_cache, monkeypatch):
+    ClaimFactory(text="OHNE-CACHE")
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", unreachable)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "OHNE-CACHE" in response.content.decode()
+
+
+def test_generation_survives_a_cache_flush_without_reusing_old_numbers(page_cache):
+    first = current_generation()
+    cache.delete(GENERATION_KEY)
+    assert current_generation() >= first
