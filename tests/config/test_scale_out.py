@@ -8,6 +8,7 @@ its reads went to; the replica's pg_stat_activity confirms it independently.
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -65,6 +66,7 @@ class Stack:
         self.primary, self.replica = base / "primary", base / "replica"
         self.primary_port, self.replica_port = 5433, 5434
         self.processes: dict[str, subprocess.Popen] = {}
+        self.secret_key = secrets.token_hex(32)  # the same for every instance, or sessions break
 
     def url(self, port: int, app: str = "") -> str:
         query = f"?application_name={app}" if app else ""
@@ -103,7 +105,7 @@ class Stack:
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
             DJANGO_DEBUG="false",
-            DJANGO_SECRET_KEY="scale-out-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+            DJANGO_SECRET_KEY=self.secret_key,
             DJANGO_ALLOWED_HOSTS="127.0.0.1",
             DJANGO_SECURE_SSL_REDIRECT="false",
             DATABASE_URL=self.url(self.primary_port),
