@@ -1,8 +1,9 @@
 """The benchmark run behind `make bench`: load data, start gunicorn, drive it with wrk, report.
 
 For every size (default 1k, 10k, 100k claims) it starts the app under gunicorn with
-production settings on loopback, plus a second server on the smallest size without
-persistent database connections (negative control). Then, for several rounds, it runs
+production settings on loopback three times: page cache off (most targets), without
+persistent database connections (negative control) and with the page cache on (in a
+private Redis when redis-server is installed). Then, for several rounds, it runs
 every target against every server for a few seconds with wrk, in rotating order, so
 baselines and targets share the machine's conditions. Ratios are computed per round
 and the median is reported.
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 LUA = Path(__file__).resolve().parent / "lua" / "paths.lua"
 BASE_PORT = int(os.environ.get("BENCH_PORT", "8101"))
+REDIS_PORT = BASE_PORT + 99
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Target:
     lines: list[str]  # request lines for wrk: path[\tHeader: value…]
     baseline: str = "django"  # which minimal view the ratio refers to
     expect: int = 200
-    control: bool = False  # runs on the server without persistent connections
+    server: str = "main"  # "main", "conn0" (no persistent connections) or "cache" (page cache on)
     queries: int | None = None
     skipped: str = ""
 
@@ -75,6 +77,8 @@ def bench_env(**extra) -> dict:
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_LOG_LEVEL="WARNING",
         BENCH_BASELINES="true",
+        # Uncached pages are measured as such; the "cache" servers switch the page cache on.
+        PUBLIC_PAGE_CACHE_SECONDS="0",
         AXES_ENABLED="false",
         # Load generators are one client: without this the anonymous API rate answers 429.
         API_RATE_ANONYMOUS="100000000/second",
@@ -103,6 +107,19 @@ def start(server: Server) -> None:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def start_redis() -> subprocess.Popen | None:
+    """A private, non-persistent Redis for the page-cache servers (local memory when not installed)."""
+    if not shutil.which("redis-server"):
+        return None
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    return process
 
 
 def wait_ready(server: Server, timeout: float = 60) -> None:
@@ -151,7 +168,9 @@ def targets_for(sample: dict) -> list[Target]:
         Target("api-revalidate-304", "API 304-Revalidierung", api_details, baseline="drf", expect=304),
         Target("claims-prefetched", "DRF 50 mit Prefetch", ["/__bench__/claims-prefetched/"], baseline="drf"),
         Target("control-n-plus-one", "Kontrolle: N+1", ["/__bench__/claims-n-plus-one/"], baseline="drf"),
-        Target("control-conn0-one-query", "Kontrolle: ohne pers. Verb.", ["/__bench__/one-query/"], control=True),
+        Target("cached-claim-detail", "Faktencheck aus Seiten-Cache", claims[:20], server="cache"),
+        Target("cached-home", "Startseite aus Seiten-Cache", ["/"], server="cache"),
+        Target("control-conn0-one-query", "Kontrolle: ohne pers. Verb.", ["/__bench__/one-query/"], server="conn0"),
     ]
 
 
@@ -232,11 +251,19 @@ def main() -> int:
     for size in sizes:
         subprocess.run([PYTHON, "-m", "bench.generate", "--size", size], cwd=ROOT, env=bench_env(), check=True)
 
-    servers = {size: Server(size, BASE_PORT + index, {"DATABASE_URL": database_url(size, base_url)}) for index, size in enumerate(sizes)}
-    control = Server(
-        f"{sizes[0]}-conn0", BASE_PORT + len(sizes), {"DATABASE_URL": database_url(sizes[0], base_url), "DJANGO_CONN_MAX_AGE": "0"}
-    )
-    everything = [*servers.values(), control]
+    redis = start_redis()
+    servers = {}
+    for index, size in enumerate(sizes):
+        database = {"DATABASE_URL": database_url(size, base_url)}
+        cache = {"PUBLIC_PAGE_CACHE_SECONDS": "300"}
+        if redis:
+            cache["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/{index}"
+        servers[size] = {
+            "main": Server(size, BASE_PORT + 3 * index, database),
+            "conn0": Server(f"{size}-conn0", BASE_PORT + 3 * index + 1, {**database, "DJANGO_CONN_MAX_AGE": "0"}),
+            "cache": Server(f"{size}-cache", BASE_PORT + 3 * index + 2, {**database, **cache}),
+        }
+    everything = [server for by_kind in servers.values() for server in by_kind.values()]
     results: dict = {}
     try:
         for server in everything:
@@ -244,29 +271,23 @@ def main() -> int:
         for server in everything:
             wait_ready(server)
         plans = {}
-        for size, server in servers.items():
+        for size in sizes:
             sample = json.loads((RESULTS / f"sample-{size}.json").read_text(encoding="utf-8"))
             plans[size] = targets_for(sample)
             for target in plans[size]:
-                probe(control if target.control else server, target)
+                probe(servers[size][target.server], target)
         measurements = {size: {target.name: Measurement() for target in plans[size]} for size in sizes}
         with tempfile.TemporaryDirectory() as workdir:
+            options = {"connections": connections, "threads": threads, "workdir": Path(workdir)}
             # Warm-up: every worker connects, compiles templates and fills its caches.
             for size in sizes:
                 for target in plans[size]:
                     if not target.skipped:
-                        wrk(
-                            control if target.control else servers[size],
-                            target,
-                            duration=1,
-                            connections=connections,
-                            threads=threads,
-                            workdir=Path(workdir),
-                        )
+                        wrk(servers[size][target.server], target, duration=1, **options)
             for size in sizes:
                 for target in plans[size]:
                     if not target.skipped:
-                        count_queries(control if target.control else servers[size], target)
+                        count_queries(servers[size][target.server], target)
             for round_number in range(rounds):
                 for offset in range(len(plans[sizes[0]])):
                     for size in sizes:
@@ -274,8 +295,7 @@ def main() -> int:
                         target = targets[(offset + round_number * 3) % len(targets)]
                         if target.skipped:
                             continue
-                        server = control if target.control else servers[size]
-                        run = wrk(server, target, duration=duration, connections=connections, threads=threads, workdir=Path(workdir))
+                        run = wrk(servers[size][target.server], target, duration=duration, **options)
                         run["round"] = round_number
                         measurements[size][target.name].runs.append(run)
                 print(f"Runde {round_number + 1}/{rounds} fertig", flush=True)
@@ -283,6 +303,9 @@ def main() -> int:
     finally:
         for server in everything:
             stop(server)
+        if redis:
+            redis.terminate()
+            redis.wait(timeout=10)
 
     results["search"] = {size: subprocess_json(["bench.search_latency", "--size", size], bench_env()) for size in sizes}
     results["export"] = {size: subprocess_json(["bench.export_speed", "--size", size], bench_env()) for size in sizes}
@@ -355,6 +378,7 @@ def goals(results: dict, sizes: list[str]) -> list[dict]:
     for size in sizes:
         check(f"[{size}] Faktencheck ungecacht >= 0,30 × minimale Django-View", ratio(size, "claim-detail"), lambda v: v >= 0.30)
         check(f"[{size}] 304-Revalidierung >= 0,70", ratio(size, "revalidate-304"), lambda v: v >= 0.70)
+        check(f"[{size}] Seiten-Cache-Treffer >= 0,80", ratio(size, "cached-claim-detail"), lambda v: v >= 0.80)
         check(f"[{size}] API-Liste (50) >= 0,25 × minimale DRF-View", ratio(size, "api-list"), lambda v: v >= 0.25)
         check(f"[{size}] API-Detail >= 0,40 × minimale DRF-View", ratio(size, "api-detail"), lambda v: v >= 0.40)
         control = ratio(size, "control-n-plus-one")
