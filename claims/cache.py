@@ -129,9 +129,14 @@ def is_cacheable_request(request) -> bool:
     )
 
 
+def _credentials(request) -> str:
+    custom_header = getattr(settings, "API_KEY_CUSTOM_HEADER", None)
+    return request.META.get("HTTP_AUTHORIZATION", "") + "|" + (request.META.get(custom_header, "") if custom_header else "")
+
+
 def page_cache_key(request, generation: int) -> str:
     """Key of one public response: generation, full URL, language and API credentials."""
-    audience = hashlib.sha256(request.META.get("HTTP_AUTHORIZATION", "").encode()).hexdigest()[:16]
+    audience = hashlib.sha256(_credentials(request).encode()).hexdigest()[:16]
     raw = f"{request.build_absolute_uri()}|{translation.get_language()}|{audience}"
     return f"pages:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
@@ -146,6 +151,15 @@ def _storable(response) -> bool:
         # kept here, under a key that contains their credentials.
         and "no-store" not in cache_control
     )
+
+
+class CachedResponse(HttpResponse):
+    """A stored response; already rendered, so code that renders responses may pass it through."""
+
+    is_rendered = True
+
+    def render(self):
+        return self
 
 
 def serve_cached(request, produce):
@@ -166,7 +180,7 @@ def serve_cached(request, produce):
         content, headers = stored
         if CSRF_PLACEHOLDER in content:
             content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-        response = HttpResponse(content, status=STORED_STATUS, headers=headers)
+        response = CachedResponse(content, status=STORED_STATUS, headers=headers)
         response["X-Page-Cache"] = "hit"
         return response
 
@@ -246,29 +260,39 @@ def cache_public_page(view):
     return wrapped
 
 
+def _cached_handler(handler):
+    @functools.wraps(handler)
+    def cached(self, request, *args, **kwargs):
+        return serve_cached(request, lambda: handler(self, request, *args, **kwargs))
+
+    cached.page_cached = True
+    return cached
+
+
 class CachedReadMixin:
     """For read-only API viewsets: cached `list`/`retrieve` after authentication, permission
     and throttling have run. Responses to requests without credentials may be cached by a
     CDN; partner responses (Authorization header) are cached only inside the application."""
 
-    def list(self, request, *args, **kwargs):
-        return serve_cached(request, lambda: super(CachedReadMixin, self).list(request, *args, **kwargs))
-
-    def retrieve(self, request, *args, **kwargs):
-        return serve_cached(request, lambda: super(CachedReadMixin, self).retrieve(request, *args, **kwargs))
+    def __init_subclass__(cls, **kwargs):
+        # Wrap only the read actions the viewset has, so no route is added by this mixin.
+        super().__init_subclass__(**kwargs)
+        for name in ("list", "retrieve"):
+            handler = getattr(cls, name, None)
+            if handler is not None and not getattr(handler, "page_cached", False):
+                setattr(cls, name, _cached_handler(handler))
 
     def get_object(self):
         self._surrogate_object = super().get_object()
         return self._surrogate_object
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != STORED_STATUS or response.get("X-Page-Cache") == "hit":
-            return response
-        if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
-            patch_cache_control(response, private=True, max_age=0)
-        else:
-            obj = getattr(self, "_surrogate_object", None)
-            model = self.get_queryset().model
-            add_public_cache_headers(response, [surrogate_key(obj) if obj is not None else f"{model._meta.model_name}-list"])
-        return response
+        # Headers go on before rendering: the page cache stores the response as rendered.
+        if request.method in ("GET", "HEAD") and response.status_code == STORED_STATUS and not isinstance(response, CachedResponse):
+            if request.user.is_authenticated or _credentials(request) != "|":
+                patch_cache_control(response, private=True, max_age=0)
+            else:
+                obj = getattr(self, "_surrogate_object", None)
+                key = surrogate_key(obj) if obj is not None else f"{self.get_queryset().model._meta.model_name}-list"
+                add_public_cache_headers(response, [key])
+        return super().finalize_response(request, response, *args, **kwargs)

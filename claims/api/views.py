@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from config.api import ConditionalGetMixin, StableCursorPagination
 
 from .. import services
+from ..cache import CachedReadMixin
 from ..filters import ClaimFilter, CorrectionFilter
 from ..models import Appearance, Claim, Claimant, Correction, Rating
 from ..search import similar_claims
@@ -91,7 +92,7 @@ CLAIM_FILTERS_DOC = _(
         responses={200: s.ClaimDetailSerializer, **READ_ERRORS},
     ),
 )
-class ClaimViewSet(ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [IsStaffOrReadOnly]
@@ -275,7 +276,7 @@ class NamePagination(StableCursorPagination):
     list=extend_schema(summary="Urheber/innen / claimants", responses={200: s.ClaimantSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(summary="Urheber/in / claimant", responses={200: s.ClaimantSerializer, **READ_ERRORS}),
 )
-class ClaimantViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ClaimantViewSet(CachedReadMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     """Claimants of at least one published claim; others are editorial material."""
 
     serializer_class = s.ClaimantSerializer
@@ -290,7 +291,7 @@ class ClaimantViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Bewertungsskala / rating scale", responses={200: s.RatingSerializer(many=True), **ERRORS}))
-class RatingViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class RatingViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """All ratings of all scales (a handful of rows: no pagination)."""
 
     serializer_class = s.RatingSerializer
@@ -316,7 +317,7 @@ class CorrectionPagination(StableCursorPagination):
     ),
     retrieve=extend_schema(summary="Korrektur / correction", responses={200: s.CorrectionSerializer, **READ_ERRORS}),
 )
-class CorrectionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class CorrectionViewSet(CachedReadMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CorrectionSerializer
     permission_classes = [permissions.AllowAny]
     filter_backends = [DjangoFilterBackend, OrderingFilter]

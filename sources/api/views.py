@@ -6,6 +6,7 @@ from rest_framework import permissions, viewsets
 
 from claims.api.docs import READ_ERRORS
 from claims.api.serializers import SourceDetailSerializer, SourceSerializer
+from claims.cache import CachedReadMixin
 from claims.models import Appearance, Claim
 from config.api import ConditionalGetMixin, StableCursorPagination
 
@@ -23,7 +24,7 @@ class ImportedPagination(StableCursorPagination):
         summary="Quelle mit Text und Zitaten / source with text and quotes", responses={200: SourceDetailSerializer, **READ_ERRORS}
     ),
 )
-class SourceViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(CachedReadMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [permissions.AllowAny]
