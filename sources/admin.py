@@ -1,14 +1,17 @@
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .checkworthy import short_claim_text, suggest_for_source
+from .forms import ImportForm
+from .ingest import IngestError, import_source
 from .models import Outlet, Source
 
 
@@ -24,13 +27,13 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["outlet", "agency", "language", "is_latest", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "body", "url", "author"]
     autocomplete_fields = ["outlet"]
-    readonly_fields = ["content_hash", "imported_at", "previous_version", "raw_content_type", "slug", "checkworthy_link"]
+    readonly_fields = ["content_hash", "raw_hash", "imported_at", "previous_version", "raw_content_type", "slug", "checkworthy_link"]
     date_hierarchy = "imported_at"
     list_select_related = ["outlet"]
     fieldsets = [
         (None, {"fields": ["title", "url", "outlet", "agency", "author", "published_at", "language", "checkworthy_link"]}),
         (_("Text"), {"fields": ["teaser", "body"]}),
-        (_("Archiv"), {"fields": ["slug", "content_hash", "imported_at", "raw_content_type", "previous_version"]}),
+        (_("Archiv"), {"fields": ["slug", "content_hash", "raw_hash", "imported_at", "raw_content_type", "previous_version"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -41,7 +44,11 @@ class SourceAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.checkworthy_view)
-        return [path("<int:pk>/pruefwuerdig/", view, name="sources_source_checkworthy"), *super().get_urls()]
+        return [
+            path("importieren/", self.admin_site.admin_view(self.import_view), name="sources_source_import"),
+            path("<int:pk>/pruefwuerdig/", view, name="sources_source_checkworthy"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("Prüfwürdige Sätze"))
     def checkworthy_link(self, obj):
@@ -83,3 +90,48 @@ class SourceAdmin(admin.ModelAdmin):
             "rows": rows,
         }
         return TemplateResponse(request, "admin/sources/source/checkworthy.html", context)
+
+    def import_view(self, request):
+        """Import an article from pasted text, an uploaded file or a URL (article or feed)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = import_source(**form.import_arguments())
+            except IngestError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                return self._import_done(request, report)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Artikel importieren"),
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/sources/source/import.html", context)
+
+    def _import_done(self, request, report):
+        created, existing = report.created, report.existing
+        if created:
+            messages.success(
+                request,
+                ngettext("%(count)d Artikel neu archiviert.", "%(count)d Artikel neu archiviert.", len(created)) % {"count": len(created)},
+            )
+        if existing:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d Artikel war bereits archiviert und wurde nicht erneut gespeichert.",
+                    "%(count)d Artikel waren bereits archiviert und wurden nicht erneut gespeichert.",
+                    len(existing),
+                )
+                % {"count": len(existing)},
+            )
+        for failure in report.failures:
+            messages.warning(request, _("Nicht importiert: %(label)s – %(message)s") % {"label": failure.label, "message": failure.message})
+        if len(report.results) == 1 and not report.failures:
+            return redirect(reverse("admin:sources_source_change", args=[report.results[0].source.pk]))
+        return redirect(reverse("admin:sources_source_changelist"))

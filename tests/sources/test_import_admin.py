@@ -1,0 +1,135 @@
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sources.models import Outlet, Source
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = "/admin/sources/source/importieren/"
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "articles" / "002_396e5cc31d1da420.txt"
+
+
+def errors(response) -> str:
+    return response.content.decode()
+
+
+def test_changelist_links_to_the_import_page(client, reporter):
+    client.force_login(reporter)
+    html = client.get("/admin/sources/source/").content.decode()
+    assert IMPORT in html
+    assert "Artikel importieren" in html
+
+
+def test_import_page_is_german_and_explains_every_field(client, reporter):
+    client.force_login(reporter)
+    html = client.get(IMPORT).content.decode()
+    for text in ("Text einfügen", "Datei hochladen", "RSS-/Atom-Feeds", "Importieren", 'enctype="multipart/form-data"'):
+        assert text in html
+
+
+def test_pasted_text_is_archived_and_opens_the_source(client, reporter):
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"text": SEED.read_text(encoding="utf-8")})
+    source = Source.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/sources/source/{source.pk}/change/"
+    assert source.title == "Russland lehnt europäische Truppen in der Ukraine erneut ab"
+    messages = [str(message) for message in response.wsgi_request._messages]
+    assert messages == ["1 Artikel neu archiviert."]
+
+
+def test_second_import_says_the_article_is_already_archived(client, reporter):
+    client.force_login(reporter)
+    client.post(IMPORT, {"text": SEED.read_text(encoding="utf-8")})
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("artikel.txt", SEED.read_bytes(), "text/plain")}, follow=True)
+    assert "war bereits archiviert" in response.content.decode()
+    assert Source.objects.count() == 1
+
+
+def test_uploaded_html_file_with_chosen_outlet(client, reporter, fixture_bytes):
+    outlet = factories.OutletFactory(name="Landeszeitung", domain="landeszeitung.example")
+    client.force_login(reporter)
+    upload = SimpleUploadedFile("merz.html", fixture_bytes("article.html"), "application/octet-stream")
+    response = client.post(IMPORT, {"file": upload, "outlet": outlet.pk})
+    source = Source.objects.get()
+    assert response.status_code == 302
+    assert source.outlet == outlet
+    assert source.raw_content_type == "text/html"
+    assert Outlet.objects.count() == 1
+
+
+def test_url_import_from_local_server(client, reporter, web, allow_private):
+    url = web.serve_fixture("/politik/merz.html", "article.html")
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"url": url})
+    assert response.status_code == 302
+    assert Source.objects.get().url == url
+
+
+def test_feed_import_lists_entries_that_failed(client, reporter, web, allow_private):
+    web.serve_fixture("/politik/merz.html", "article.html")
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Beispiel</title>'
+        "<item><title>Merz in Kiew</title><link>/politik/merz.html</link></item>"
+        "<item><title>Gelöschter Artikel</title><link>/geloescht.html</link></item></channel></rss>"
+    )
+    url = web.serve("/feed.xml", feed, content_type="application/rss+xml")
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"url": url}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/admin/sources/source/"
+    assert "1 Artikel neu archiviert." in html
+    assert "Nicht importiert: Gelöschter Artikel – Der Server antwortete mit Status 404." in html
+
+
+@pytest.mark.parametrize(
+    ("post", "message"),
+    [
+        ({}, "Bitte genau eines angeben"),
+        ({"text": "   \n  "}, "Bitte genau eines angeben"),
+        ({"text": "Titel\n\nZu kurz.", "url": "https://example.org/"}, "Bitte genau eines angeben"),
+        ({"text": "Titel\n\nZu kurz."}, "Der Text ist zu kurz für einen Artikel"),
+        ({"url": "kein url"}, "gültige URL"),
+        ({"file": ("leer.txt", b"")}, "Die übermittelte Datei ist leer."),
+        ({"file": ("bild.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}, "Binärdaten"),
+        ({"file": ("alt.txt", "Überschrift\n\nUmlaute: äöü".encode("latin-1"))}, "nicht UTF-8-kodiert"),
+        ({"file": ("artikel.docx", b"PK\x03\x04")}, "Nur .txt- und .html-Dateien"),
+        ({"file": ("start.html", None)}, "kein Artikeltext"),
+        ({"file": ("junk.txt", b"x" * (10 * 1024 * 1024))}, "Die Datei ist zu groß"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_is_stored(client, reporter, fixture_bytes, post, message):
+    if "file" in post:
+        name, content = post["file"]
+        post = {"file": SimpleUploadedFile(name, fixture_bytes("no_article.html") if content is None else content)}
+    client.force_login(reporter)
+    response = client.post(IMPORT, post)
+    assert response.status_code == 200
+    assert message in errors(response)
+    assert Source.objects.count() == 0
+
+
+def test_url_into_the_internal_network_is_explained(client, reporter, web, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = False
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"url": web.serve_fixture("/a.html", "article.html")})
+    assert response.status_code == 200
+    assert "liegt in einem internen oder reservierten Netz" in errors(response)
+    assert web.requests == []
+
+
+def test_staff_without_add_permission_cannot_import(client):
+    user = factories.UserFactory(is_staff=True)
+    client.force_login(user)
+    assert client.get(IMPORT).status_code == 403
+    assert client.post(IMPORT, {"text": SEED.read_text(encoding="utf-8")}).status_code == 403
+    assert Source.objects.count() == 0
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(IMPORT)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
