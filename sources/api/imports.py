@@ -1,0 +1,49 @@
+from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..ingest import IngestError, import_source
+from .serializers import ImportReportSerializer, SourceImportSerializer
+
+
+class CanImportSources(permissions.BasePermission):
+    """Newsroom staff allowed to add sources in the admin."""
+
+    message = _("Nur Redaktionsmitglieder mit dem Recht, Quellen anzulegen, dürfen Artikel importieren.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff and user.has_perm("sources.add_source"))
+
+
+class SourceImportView(APIView):
+    """Import articles from text, an uploaded .txt/.html file, an article URL or a feed URL.
+
+    201 when at least one article was newly archived, 200 when everything was already
+    archived; 400 with a readable `detail` (and nothing stored) when nothing could be imported.
+    Feed entries that fail are listed in `failures`.
+    """
+
+    permission_classes = [CanImportSources]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def handle_exception(self, exc):
+        # Raised while reading the body (also by the CSRF check during authentication).
+        if isinstance(exc, RequestDataTooBig):
+            return Response({"detail": _("Die Anfrage ist zu groß.")}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return super().handle_exception(exc)
+
+    @extend_schema(request=SourceImportSerializer, responses={201: ImportReportSerializer, 200: ImportReportSerializer})
+    def post(self, request):
+        serializer = SourceImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = import_source(**serializer.import_arguments())
+        except IngestError as error:
+            raise ValidationError({"detail": " ".join(error.messages)}) from error
+        return Response(ImportReportSerializer(report).data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
