@@ -2,6 +2,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -29,6 +30,8 @@ class SourceImportView(APIView):
     Feed entries that fail are listed in `failures`.
     """
 
+    # Newsroom logins only: partner keys read published material, they never write.
+    authentication_classes = [SessionAuthentication]
     permission_classes = [CanImportSources]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

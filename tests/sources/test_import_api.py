@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from claims.models import PartnerKey
 from sources.models import Source
 from tests import factories
 
@@ -31,6 +32,15 @@ def test_anonymous_and_staff_without_permission_are_refused():
     response = client.post(ENDPOINT, {"text": SEED.read_text(encoding="utf-8")}, format="json")
     assert response.status_code == 403
     assert "Recht, Quellen anzulegen" in response.json()["detail"]
+    assert Source.objects.count() == 0
+
+
+def test_partner_key_cannot_import():
+    _key, secret = PartnerKey.objects.create_key(name="Partnerredaktion")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    response = client.post(ENDPOINT, {"text": SEED.read_text(encoding="utf-8")}, format="json")
+    assert response.status_code == 403
     assert Source.objects.count() == 0
 
 
