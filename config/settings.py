@@ -279,4 +279,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # The article extractor logs unusable input as errors; the importer reports it to the editor instead.
+    "loggers": {name: {"level": "CRITICAL"} for name in ("trafilatura", "htmldate", "courlan", "justext")},
 }

@@ -2,10 +2,13 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -27,13 +30,22 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["outlet", "agency", "language", "is_latest", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "body", "url", "author"]
     autocomplete_fields = ["outlet"]
-    readonly_fields = ["content_hash", "raw_hash", "imported_at", "previous_version", "raw_content_type", "slug", "checkworthy_link"]
+    readonly_fields = [
+        "content_hash",
+        "raw_hash",
+        "imported_at",
+        "raw_content_type",
+        "slug",
+        "checkworthy_link",
+        "original_link",
+        "versions",
+    ]
     date_hierarchy = "imported_at"
     list_select_related = ["outlet"]
     fieldsets = [
         (None, {"fields": ["title", "url", "outlet", "agency", "author", "published_at", "language", "checkworthy_link"]}),
         (_("Text"), {"fields": ["teaser", "body"]}),
-        (_("Archiv"), {"fields": ["slug", "content_hash", "raw_hash", "imported_at", "raw_content_type", "previous_version"]}),
+        (_("Archiv"), {"fields": ["slug", "content_hash", "raw_hash", "imported_at", "raw_content_type", "original_link", "versions"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -47,6 +59,7 @@ class SourceAdmin(admin.ModelAdmin):
         return [
             path("importieren/", self.admin_site.admin_view(self.import_view), name="sources_source_import"),
             path("<int:pk>/pruefwuerdig/", view, name="sources_source_checkworthy"),
+            path("<int:pk>/original/", self.admin_site.admin_view(self.original_view), name="sources_source_original"),
             *super().get_urls(),
         ]
 
@@ -59,6 +72,49 @@ class SourceAdmin(admin.ModelAdmin):
             reverse("admin:sources_source_checkworthy", args=[obj.pk]),
             _("Sätze anzeigen, die sich für einen Faktencheck anbieten"),
         )
+
+    @admin.display(description=_("Original"))
+    def original_link(self, obj):
+        if obj is None or not obj.pk or not obj.raw:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a> ({} Bytes, {})',
+            reverse("admin:sources_source_original", args=[obj.pk]),
+            _("Original herunterladen"),
+            len(obj.raw),
+            obj.raw_content_type,
+        )
+
+    @admin.display(description=_("Fassungen"))
+    def versions(self, obj):
+        """Links to the previous and the next version of a changed article."""
+        if obj is None or not obj.pk:
+            return "–"
+        links = []
+        if obj.previous_version_id:
+            links.append((_("Vorherige Fassung"), obj.previous_version))
+        following = Source.objects.filter(previous_version=obj).first()
+        if following:
+            links.append((_("Neuere Fassung"), following))
+        if not links:
+            return _("Einzige Fassung")
+        rows = []
+        for label, source in links:
+            imported = date_format(localtime(source.imported_at), "SHORT_DATETIME_FORMAT")
+            rows.append((label, reverse("admin:sources_source_change", args=[source.pk]), _("importiert %(date)s") % {"date": imported}))
+        return format_html_join(" · ", '{}: <a href="{}">{}</a>', rows)
+
+    def original_view(self, request, pk):
+        """The archived bytes exactly as imported, as a download: never rendered in the admin's origin."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=pk)
+        extension = "html" if "html" in source.raw_content_type else "txt"
+        response = HttpResponse(bytes(source.raw), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{source.slug}.{extension}"'
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        response["X-Content-SHA256"] = source.raw_hash
+        return response
 
     def checkworthy_view(self, request, pk):
         """Sentences of the article a fact-checker would likely check, each with a pre-filled 'new claim' link."""

@@ -133,3 +133,39 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(IMPORT)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_original_is_offered_as_sandboxed_download_with_its_hash(client, reporter, fixture_bytes):
+    raw = fixture_bytes("article.html")
+    client.force_login(reporter)
+    client.post(IMPORT, {"file": SimpleUploadedFile("merz.html", raw)})
+    source = Source.objects.get()
+    page = client.get(f"/admin/sources/source/{source.pk}/change/").content.decode()
+    original = f"/admin/sources/source/{source.pk}/original/"
+    assert original in page
+    assert source.raw_hash in page
+    response = client.get(original)
+    assert response.status_code == 200
+    assert response.content == raw
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == f'attachment; filename="{source.slug}.html"'
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert response["X-Content-SHA256"] == source.raw_hash
+
+
+def test_original_needs_view_permission(client):
+    source = factories.SourceFactory(raw=b"Titel\n\nText")
+    client.force_login(factories.UserFactory(is_staff=True))
+    assert client.get(f"/admin/sources/source/{source.pk}/original/").status_code == 403
+    assert client.get("/admin/sources/source/999999/original/").status_code == 403
+
+
+def test_versions_link_to_each_other(client, reporter, fixture_bytes):
+    client.force_login(reporter)
+    client.post(IMPORT, {"file": SimpleUploadedFile("a.html", fixture_bytes("article.html"))})
+    client.post(IMPORT, {"file": SimpleUploadedFile("a.html", fixture_bytes("article_updated.html"))})
+    old, new = Source.objects.order_by("imported_at")
+    old_page = client.get(f"/admin/sources/source/{old.pk}/change/").content.decode()
+    new_page = client.get(f"/admin/sources/source/{new.pk}/change/").content.decode()
+    assert f'Neuere Fassung: <a href="/admin/sources/source/{new.pk}/change/">' in old_page
+    assert f'Vorherige Fassung: <a href="/admin/sources/source/{old.pk}/change/">' in new_page
