@@ -276,6 +276,20 @@ def probe(text: str) -> Probe:
     )
 
 
+def _sum(terms: list):
+    """`terms[0] + terms[1] + …` as a balanced expression tree.
+
+    An archive where hundreds of words are common yields hundreds of terms; a left-deep
+    chain of that length exceeds Python's recursion limit when Django compiles it.
+    """
+    if not terms:
+        return Value(0.0)
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return _sum(terms[:middle]) + _sum(terms[middle:])
+
+
 def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: Probe | None = None) -> QuerySet:
     """Claims that may state the same as `text`, found through the two indexes, with a `score`.
 
@@ -297,12 +311,10 @@ def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: P
     elif alternatives:
         pairs = " | ".join(f"({a} & {b})" for i, a in enumerate(alternatives) for b in alternatives[i + 1 :])
         condition |= Q(search_vector=RawTsQuery(pairs))
-    shared = sum(
-        (_matches(alternative) * Value(weight) for alternative, weight in zip(alternatives, probed.weights, strict=True)), Value(0.0)
-    )
+    shared = _sum([_matches(alternative) * Value(weight) for alternative, weight in zip(alternatives, probed.weights, strict=True)])
     claim_words = Func(Func(SearchConfig(SEARCH_CONFIG), F("text"), function="to_tsvector"), function="length", output_field=FloatField())
     # Common words in the claim text count with their lower weight on the claim's side too.
-    discount = sum((_matches(_tsquery_literal(lexeme, "A")) * Value(1.0 - weight) for lexeme, weight in probed.common.items()), Value(0.0))
+    discount = _sum([_matches(_tsquery_literal(lexeme, "A")) * Value(1.0 - weight) for lexeme, weight in probed.common.items()])
     overlap = Value(2.0) * shared / Greatest(claim_words - discount + Value(probed.total_weight), Value(0.5))
     return (
         queryset.filter(condition)
