@@ -23,7 +23,7 @@ from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
 from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
-from .export import export_lines
+from .lean import LIST_VALUES, export_lines, list_items
 
 
 class EditConflictError(exceptions.APIException):
@@ -112,6 +112,12 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         if self.action == "list":
             return s.ClaimListSerializer
         return s.ClaimDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        # Lean path: values() rows shaped exactly like ClaimListSerializer (claims/api/lean.py).
+        queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
+        page = self.paginate_queryset(queryset.values(*LIST_VALUES))
+        return self.get_paginated_response(list_items(page))
 
     def _detail(self, claim, *, status_code=status.HTTP_200_OK):
         fresh = with_detail(Claim.objects.all()).get(pk=claim.pk)

@@ -1,11 +1,11 @@
-"""The lean JSON Lines export says exactly what the detail serializer says, in constant queries per chunk."""
+"""The lean list and export say exactly what the list and detail serializers say, in constant queries."""
 
 import orjson
 import pytest
 from rest_framework.renderers import JSONRenderer
 
-from claims.api import export
-from claims.api.serializers import ClaimDetailSerializer
+from claims.api import lean as export
+from claims.api.serializers import ClaimDetailSerializer, ClaimListSerializer
 from claims.api.views import with_detail
 from claims.choices import ClaimStatus
 from claims.models import Claim
@@ -50,11 +50,11 @@ def test_lean_export_reads_in_chunks_by_id(archive, monkeypatch):
 
 
 def test_lean_export_queries_do_not_grow_with_the_claims_in_a_chunk(archive, django_assert_num_queries):
-    # ratings; per chunk: claims, claimants, topics, appearances, corrections; then the empty chunk.
-    with django_assert_num_queries(7):
+    # Per chunk: claims (claimant and rating joined), topics, appearances, corrections; then the empty chunk.
+    with django_assert_num_queries(5):
         assert len(list(export.export_lines(Claim.objects.published()))) == 5
     factories.ClaimFactory.create_batch(10)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert len(list(export.export_lines(Claim.objects.published()))) == 15
 
 
@@ -65,3 +65,24 @@ def test_export_endpoint_streams_the_lean_lines(archive, client):
     body = b"".join(response.streaming_content)
     assert [orjson.loads(line) for line in body.splitlines()] == serializer_lines(Claim.objects.published())
     assert b"GEHEIM-ENTWURF" not in body
+
+
+def test_lean_list_pages_equal_the_list_serializer(archive, client):
+    expected = [
+        orjson.loads(JSONRenderer().render(ClaimListSerializer(claim).data))
+        for claim in Claim.objects.published().select_related("claimant", "rating__scale").order_by("-published_at", "-id")
+    ]
+    first = client.get("/api/v1/claims/?page_size=3").json()
+    second = client.get(first["next"]).json()
+    assert first["results"] + second["results"] == expected
+    assert second["next"] is None
+
+
+def test_lean_list_queries_do_not_grow_with_the_page(archive, client, django_assert_max_num_queries):
+    client.get("/api/v1/claims/?page_size=2")
+    factories.ClaimFactory.create_batch(20)
+    with django_assert_max_num_queries(2) as small:
+        client.get("/api/v1/claims/?page_size=2")
+    assert len(small.captured_queries) >= 2  # really read from the database
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get("/api/v1/claims/?page_size=20").json()["results"]) == 20
