@@ -242,12 +242,23 @@ def write_sample(label: str, *, seed: int = SEED) -> Path:
     published = Claim.objects.published()
     count = published.count()
     claims = list(published.order_by("?").values_list("slug", "text")[:300]) if count else []
+    deep_page = max(1, (count // 20) * 9 // 10)
+    deep_query = f"?page={deep_page}"
+    if count:
+        try:  # keyset pages: the cursor of the claim 90 % down the list
+            from claims.pagination import AFTER, encode_cursor
+        except ImportError:
+            pass
+        else:
+            deep_claim = published.order_by("-published_at", "-id")[(deep_page - 1) * 20]
+            deep_query = f"?{AFTER}={encode_cursor(deep_claim)}"
     sample = {
         "label": label,
         "published": count,
+        "deep_list_query": deep_query,
         "claim_slugs": [slug for slug, _ in claims[:200]],
         "source_slugs": list(Source.objects.public().order_by("?").values_list("slug", flat=True)[:100]),
-        "deep_page": max(1, (count // 20) * 9 // 10),
+        "deep_page": deep_page,
         "search_terms": text.search_terms(rng, 100),
         "similar_texts": [text_ for _, text_ in claims[200:300]] or [text.claim_statement(rng) for _ in range(20)],
     }

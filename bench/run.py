@@ -157,7 +157,7 @@ def targets_for(sample: dict) -> list[Target]:
         Target("one-query", "View mit einer Abfrage", ["/__bench__/one-query/"]),
         Target("home", "Startseite", ["/"]),
         Target("claim-list", "Liste Seite 1", ["/faktenchecks/"]),
-        Target("claim-list-deep", "Liste tiefe Seite", [f"/faktenchecks/?page={sample['deep_page']}"]),
+        Target("claim-list-deep", "Liste tiefe Seite", [f"/faktenchecks/{sample['deep_list_query']}"]),
         Target("claim-detail", "Faktencheck (ungecacht)", claims),
         Target("source-detail", "Quelle", sources),
         Target("search-page", "Suchseite", searches),
