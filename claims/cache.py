@@ -59,9 +59,9 @@ def current_generation() -> int:
     values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY])
     generation = values.get(GENERATION_KEY)
     if generation is None:
-        # First use or the cache was flushed: start from the clock so no number from before
-        # the flush comes back while pages stored under it might still exist.
-        cache.add(GENERATION_KEY, int(time.time()), timeout=None)
+        # First use or the key was evicted: start from the clock (ms) so no number from before
+        # comes back while pages stored under it might still exist.
+        cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
         generation = cache.get(GENERATION_KEY)
         _store_next_due()
         return generation
@@ -78,7 +78,7 @@ def invalidate_public_pages() -> int:
     try:
         generation = cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.add(GENERATION_KEY, int(time.time()), timeout=None)
+        cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
         generation = cache.incr(GENERATION_KEY)
     _store_next_due()
     return generation

@@ -2,12 +2,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
 from claims import services
-from claims.cache import GENERATION_KEY, NEXT_DUE_KEY, current_generation
+from claims.cache import GENERATION_KEY, NEXT_DUE_KEY, cache_public_page, current_generation
 from claims.choices import ClaimStatus
 from tests.factories import ClaimFactory, CorrectionFactory
 
@@ -157,3 +159,22 @@ def test_generation_survives_a_cache_flush_without_reusing_old_numbers(page_cach
     first = current_generation()
     cache.delete(GENERATION_KEY)
     assert current_generation() >= first
+
+
+def test_function_views_and_feeds_share_the_same_cache(rf, page_cache):
+    calls = []
+
+    def feed(request):
+        calls.append(request)
+        return HttpResponse("<rss/>", content_type="application/rss+xml")
+
+    cached_feed = cache_public_page(feed)
+    request = rf.get("/feed/")
+    request.user = AnonymousUser()
+    first = cached_feed(request)
+    assert first["X-Page-Cache"] == "miss"
+    assert first["Surrogate-Key"] == "fc-public"
+    second = rf.get("/feed/")
+    second.user = AnonymousUser()
+    assert cached_feed(second)["X-Page-Cache"] == "hit"
+    assert len(calls) == 1
