@@ -5,6 +5,7 @@ The instances run with DATABASE_ROUTING_DEBUG_HEADER, so every response names th
 its reads went to; the replica's pg_stat_activity confirms it independently.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -72,9 +73,9 @@ class Stack:
         query = f"?application_name={app}" if app else ""
         return f"postgres://postgres@{quote(str(self.base), safe='')}:{port}/faktencheck{query}"
 
-    def psql(self, port: int, sql: str) -> str:
+    def psql(self, port: int, sql: str, database: str = "faktencheck") -> str:
         result = subprocess.run(
-            ["psql", "-h", str(self.base), "-p", str(port), "-U", "postgres", "-d", "faktencheck", "-tAc", sql],
+            ["psql", "-h", str(self.base), "-p", str(port), "-U", "postgres", "-d", database, "-tAc", sql],
             check=True,
             capture_output=True,
             text=True,
@@ -121,18 +122,19 @@ class Stack:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    def start_web(self, name: str) -> int:
+    def start_web(self, name: str, **overrides) -> int:
         port = free_port()
-        env = self.env(
-            DATABASE_REPLICA_URLS=self.url(self.replica_port, f"scale-web-{name}"),
-            REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
-            DATABASE_ROUTING_DEBUG_HEADER="true",
-            DATABASE_REPLICA_RETRY_SECONDS="1",
-            GUNICORN_BIND=f"127.0.0.1:{port}",
-            GUNICORN_WORKERS="1",
-            GUNICORN_THREADS="2",
-            GUNICORN_ACCESSLOG="/dev/null",
-        )
+        settings = {
+            "DATABASE_REPLICA_URLS": self.url(self.replica_port, f"scale-web-{name}"),
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "DATABASE_ROUTING_DEBUG_HEADER": "true",
+            "DATABASE_REPLICA_RETRY_SECONDS": "1",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "1",
+            "GUNICORN_THREADS": "2",
+            "GUNICORN_ACCESSLOG": "/dev/null",
+        }
+        env = self.env(**{**settings, **overrides})
         log = open(self.base / f"web-{name}.log", "wb")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"],
@@ -213,51 +215,29 @@ def wait_until_up(port: int) -> None:
     raise AssertionError(f"gunicorn on port {port} did not start")
 
 
-@pytest.fixture(scope="module")
-def stack():
+@contextlib.contextmanager
+def running_stack(**web_env):
+    """Primary, streaming replica, Redis and two gunicorn instances ("a", "b"); `web_env`
+    overrides the instances' environment. Everything is stopped and deleted afterwards."""
     base = Path(tempfile.mkdtemp(prefix="fc-scale-"))
     base.chmod(0o755)
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
     running = Stack(base)
     try:
-        as_postgres(
-            PG_BIN / "initdb",
-            "-D",
-            running.primary,
-            "--username=postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        )
+        initdb = [PG_BIN / "initdb", "-D", running.primary, "--username=postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"]
+        as_postgres(*initdb, "--locale=C.UTF-8")
         running.start_server(running.primary, running.primary_port)
-        subprocess.run(
-            ["psql", "-h", str(base), "-p", str(running.primary_port), "-U", "postgres", "-qc", "CREATE DATABASE faktencheck"], check=True
-        )
+        running.psql(running.primary_port, "CREATE DATABASE faktencheck", database="postgres")
         # The replica is cloned from the empty primary: the schema and data below reach it by streaming.
-        as_postgres(
-            PG_BIN / "pg_basebackup",
-            "-h",
-            base,
-            "-p",
-            running.primary_port,
-            "-U",
-            "postgres",
-            "-D",
-            running.replica,
-            "-R",
-            "-X",
-            "stream",
-            "-c",
-            "fast",
-        )
+        basebackup = [PG_BIN / "pg_basebackup", "-h", base, "-p", running.primary_port, "-U", "postgres", "-D", running.replica]
+        as_postgres(*basebackup, "-R", "-X", "stream", "-c", "fast", "--no-sync")
         running.start_replica()
         running.start_redis()
         running.manage("migrate", "--noinput")
         running.claim_pk = int(running.manage("shell", stdin=SETUP_DATA.replace("PASSWORD", repr(PASSWORD))).split()[-1])
         running.wait_for_replay()
-        running.ports = {name: running.start_web(name) for name in ("a", "b")}
+        running.ports = {name: running.start_web(name, **web_env) for name in ("a", "b")}
         for port in running.ports.values():
             wait_until_up(port)
         yield running
@@ -265,6 +245,12 @@ def stack():
         running.shutdown()
         # Deleting two clusters' files is slow on a busy disk and nothing waits for it.
         subprocess.Popen(["rm", "-rf", str(base)], start_new_session=True)
+
+
+@pytest.fixture(scope="module")
+def stack():
+    with running_stack() as running:
+        yield running
 
 
 def test_the_replica_is_a_streaming_standby_of_the_primary(stack):
