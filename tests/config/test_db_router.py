@@ -108,3 +108,42 @@ def test_replica_urls_become_database_aliases_with_a_router():
     result = subprocess.run([sys.executable, "-c", snippet], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ("['replica_0', 'replica_1'] replica2.internal ['config.db_router.PrimaryReplicaRouter'] default")
+
+
+def test_a_read_failing_on_the_replica_mid_request_is_answered_from_the_primary(with_replica, monkeypatch):
+    monkeypatch.setattr(db_router, "healthy_replica", lambda: "replica_0")
+    marked_down = []
+    monkeypatch.setattr(db_router, "mark_down", marked_down.append)
+    reads = []
+
+    def view(request):
+        alias = db_router._routing.get().read_alias()
+        reads.append(alias)
+        if alias == "replica_0":
+            raise db_router.OperationalError("server closed the connection unexpectedly")
+        return HttpResponse("vom Primärserver")
+
+    middleware = db_router.ReplicaRoutingMiddleware(lambda request: HttpResponse())
+    request = RequestFactory().get("/faktenchecks/")
+    token = db_router._routing.set(db_router.RequestRouting(replica_allowed=True))
+    try:
+        middleware.process_view(request, view, (), {})
+        with pytest.raises(db_router.OperationalError) as failure:
+            view(request)
+        response = middleware.process_exception(request, failure.value)
+    finally:
+        db_router._routing.reset(token)
+    assert response.content == "vom Primärserver".encode()
+    assert reads == ["replica_0", "default"]
+    assert marked_down == ["replica_0"]
+
+
+def test_errors_that_are_not_about_the_replica_are_left_to_the_error_handler(with_replica):
+    middleware = db_router.ReplicaRoutingMiddleware(lambda request: HttpResponse())
+    request = RequestFactory().get("/faktenchecks/")
+    token = db_router._routing.set(db_router.RequestRouting(replica_allowed=True, replica="replica_0", chosen=True))
+    try:
+        middleware.process_view(request, lambda request: HttpResponse(), (), {})
+        assert middleware.process_exception(request, ValueError("kaputt")) is None
+    finally:
+        db_router._routing.reset(token)
