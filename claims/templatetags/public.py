@@ -1,0 +1,29 @@
+"""Template helpers for the public site."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+
+from claims.schema_org import rating_label
+
+register = template.Library()
+
+
+@register.filter
+def json_ld(data: dict) -> str:
+    """`data` as a JSON-LD data block; <, > and & are escaped so no text can close the element.
+
+    A data block is not executed, so a Content-Security-Policy without inline scripts
+    does not affect it.
+    """
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None).translate(_json_script_escapes)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+@register.simple_tag(takes_context=True)
+def label(context, rating) -> str:
+    """A rating's label in the reader's language."""
+    return rating_label(rating, context.get("LANGUAGE_CODE"))
