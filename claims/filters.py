@@ -1,6 +1,11 @@
-"""One FilterSet for claims, shared by the public claim list and the API."""
+"""One FilterSet per model, shared by the public pages and the API."""
+
+from datetime import datetime, time, timedelta
 
 import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -20,20 +25,54 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     """Choose several related objects by slug (`?rating=falsch&rating=irrefuehrend`)."""
 
 
+def public_claimants(request=None):
+    """Claimants of at least one public claim: the filter's choices (a draft's claimant stays internal)."""
+    return Claimant.objects.public().order_by("name", "role")
+
+
+def public_topics(request=None):
+    """Topics of at least one public claim."""
+    return Topic.objects.filter(Exists(Claim.objects.published().filter(topics=OuterRef("pk")))).order_by("name")
+
+
+def start_of_day(day) -> datetime:
+    """Midnight at the start of `day` in the site's time zone (a range on `published_at` uses the index)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class ClaimFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Suche"), help_text=_('Volltextsuche, z. B. "legitime Ziele" OR Kreml -Putin'))
-    rating = SlugsFilter(field_name="rating__slug", to_field_name="slug", queryset=Rating.objects.all(), label=_("Bewertung"))
-    claimant = SlugFilter(
-        field_name="claimant", to_field_name="slug", queryset=lambda request: Claimant.objects.public(), label=_("Urheber/in")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("Suche"),
+        help_text=_('Volltextsuche, z. B. "legitime Ziele" OR Kreml -Putin'),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
-    topic = SlugFilter(field_name="topics", to_field_name="slug", queryset=Topic.objects.all(), label=_("Thema"))
+    rating = SlugsFilter(
+        field_name="rating__slug",
+        to_field_name="slug",
+        queryset=Rating.objects.select_related("scale").order_by("-scale__is_default", "scale__name", "order"),
+        label=_("Bewertung"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    claimant = SlugFilter(field_name="claimant", to_field_name="slug", queryset=public_claimants, label=_("Urheber/in"))
+    topic = SlugFilter(field_name="topics", to_field_name="slug", queryset=public_topics, label=_("Thema"))
     language = django_filters.CharFilter(field_name="language", label=_("Sprache"))
     published_since = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("Veröffentlicht ab"))
     published_until = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lte", label=_("Veröffentlicht bis"))
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Geändert ab"))
     updated_until = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lte", label=_("Geändert bis"))
-    date_from = django_filters.DateFilter(field_name="published_at__date", lookup_expr="gte", label=_("Von"))
-    date_to = django_filters.DateFilter(field_name="published_at__date", lookup_expr="lte", label=_("Bis"))
+    date_from = django_filters.DateFilter(
+        method="filter_date_from",
+        label=_("Von"),
+        help_text=_("Veröffentlicht an oder nach diesem Tag"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to",
+        label=_("Bis"),
+        help_text=_("Veröffentlicht an oder vor diesem Tag"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = Claim
@@ -41,6 +80,12 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search_claims(queryset, value)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(published_at__lt=start_of_day(value + timedelta(days=1)))
 
 
 class CorrectionFilter(django_filters.FilterSet):

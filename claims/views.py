@@ -1,21 +1,37 @@
+import hashlib
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, TextField, Value
 from django.db.models.functions import Concat
-from django.views.generic import DetailView, ListView, TemplateView
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from sources.models import Source
 
 from .cache import PublicCacheMixin
-from .models import Appearance, Claim, Claimant, Correction, RatingScale
-from .search import clean_query, search_claims, search_sources, with_headline
+from .filters import ClaimFilter
+from .freshness import ConditionalGetMixin
+from .models import Claim, Claimant, Correction, Rating, RatingScale
+from .pagination import InvalidPage, capped_count, keyset_page, offset_page
+from .schema_org import claim_review, date_modified, with_claim_review_data
+from .search import clean_query, search_claims, search_sources, similar_claims, with_headline
+
+PAGE_SIZE = 20
+RELATED_CLAIMS = 3
+
+
+class PublicPageMixin(ConditionalGetMixin, PublicCacheMixin):
+    """Every public page: conditional GET first, then the shared page cache and CDN headers."""
 
 
 def claim_list_queryset():
     return Claim.objects.published().select_related("claimant", "rating").order_by("-published_at", "-id")
 
 
-class HomeView(PublicCacheMixin, TemplateView):
+class HomeView(PublicPageMixin, TemplateView):
     template_name = "claims/home.html"
 
     def get_context_data(self, **kwargs):
@@ -24,38 +40,79 @@ class HomeView(PublicCacheMixin, TemplateView):
         return context
 
 
-class ClaimListView(PublicCacheMixin, ListView):
+class ClaimPageMixin:
+    """A keyset-paginated list of published claims; ranked search results page by number."""
+
+    def paginate(self, queryset, *, ranked: bool = False):
+        params = self.request.GET
+        if ranked:
+            return offset_page(queryset, params, page_size=PAGE_SIZE)
+        return keyset_page(queryset, params, page_size=PAGE_SIZE)
+
+
+class ClaimListView(PublicPageMixin, ClaimPageMixin, TemplateView):
+    """All published claims, filtered with the API's `ClaimFilter` and paginated by keyset."""
+
     template_name = "claims/claim_list.html"
-    paginate_by = 20
-    context_object_name = "claims"
 
-    def get_queryset(self):
-        return claim_list_queryset()
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = ClaimFilter(self.request.GET, queryset=claim_list_queryset(), request=self.request)
+        context["filter"] = filterset
+        context["errors"] = []
+        if not filterset.is_valid():
+            context["errors"] = [error for errors in filterset.errors.values() for error in errors]
+            return context
+        queryset = filterset.qs
+        try:
+            context["page"] = self.paginate(queryset, ranked=bool(filterset.form.cleaned_data.get("q")))
+        except InvalidPage as exc:
+            context["errors"] = [str(exc)]
+            return context
+        context["claims"] = context["page"].items
+        context["total"], context["total_capped"] = capped_count(queryset)
+        context["is_filtered"] = any(filterset.form.cleaned_data.get(name) for name in filterset.form.cleaned_data)
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if context["errors"]:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
 
 
-class ClaimDetailView(PublicCacheMixin, DetailView):
+class ClaimDetailView(PublicPageMixin, DetailView):
     template_name = "claims/claim_detail.html"
     context_object_name = "claim"
 
     def get_queryset(self):
-        appearances = Appearance.objects.select_related("source", "source__outlet").order_by("-is_first", "source__published_at", "id")
         return (
-            Claim.objects.visible_to(self.request.user)
-            .select_related("claimant", "rating", "rating__scale", "author", "approved_by", "duplicate_of")
+            with_claim_review_data(Claim.objects.visible_to(self.request.user))
+            .select_related("author", "approved_by", "duplicate_of")
             .prefetch_related(
-                Prefetch("appearances", queryset=appearances),
                 Prefetch("corrections", queryset=Correction.objects.select_related("old_rating", "new_rating")),
                 "topics",
             )
         )
 
+    def get_object(self, queryset=None):
+        claim = super().get_object(queryset)
+        self.is_preview = not claim.is_public
+        return claim
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["is_preview"] = not self.object.is_public
+        claim = self.object
+        context["is_preview"] = self.is_preview
+        context["date_modified"] = date_modified(claim)
+        context["related_claims"] = similar_claims(
+            claim.text, queryset=Claim.objects.published(), exclude_pk=claim.pk, limit=RELATED_CLAIMS
+        )
+        if claim.rating_id and claim.published_at:
+            context["claim_review"] = claim_review(claim, self.request)
         return context
 
 
-class ClaimantDetailView(PublicCacheMixin, DetailView):
+class ClaimantDetailView(PublicPageMixin, ClaimPageMixin, DetailView):
     template_name = "claims/claimant_detail.html"
     context_object_name = "claimant"
 
@@ -64,11 +121,15 @@ class ClaimantDetailView(PublicCacheMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["claims"] = claim_list_queryset().filter(claimant=self.object)
+        try:
+            context["page"] = self.paginate(claim_list_queryset().filter(claimant=self.object))
+        except InvalidPage as exc:
+            raise Http404(str(exc)) from exc
+        context["claims"] = context["page"].items
         return context
 
 
-class RatingScaleView(PublicCacheMixin, TemplateView):
+class RatingScaleView(PublicPageMixin, TemplateView):
     template_name = "claims/rating_scale.html"
 
     def get_context_data(self, **kwargs):
@@ -77,7 +138,7 @@ class RatingScaleView(PublicCacheMixin, TemplateView):
         return context
 
 
-class CorrectionListView(PublicCacheMixin, ListView):
+class CorrectionListView(PublicPageMixin, ListView):
     template_name = "claims/correction_list.html"
     context_object_name = "corrections"
     paginate_by = 50
@@ -85,8 +146,65 @@ class CorrectionListView(PublicCacheMixin, ListView):
     def get_queryset(self):
         return Correction.objects.public().select_related("claim", "old_rating", "new_rating")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
 
-class SearchView(PublicCacheMixin, ListView):
+
+def badge_text_colour(background: str) -> str:
+    """White or near-black, whichever contrasts more with `background` (WCAG relative luminance)."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(background[index : index + 2]) for index in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    dark = 0.0110  # luminance of #1a1a1a
+    contrast_white = 1.05 / (luminance + 0.05)
+    contrast_dark = (luminance + 0.05) / (dark + 0.05)
+    return "#ffffff" if contrast_white >= contrast_dark else "#1a1a1a"
+
+
+class RatingStylesheetView(View):
+    """Badge colours as a stylesheet built from the Rating table (no inline styles in pages)."""
+
+    max_age = 300
+
+    def get(self, request):
+        ratings = list(Rating.objects.order_by("pk").values_list("pk", "colour"))
+        rules = [
+            f".rating-{pk} {{ background-color: {colour}; color: {badge_text_colour(colour)}; }}"
+            for pk, colour in ratings
+            if len(colour) == 7
+        ]
+        body = "\n".join(rules) + "\n"
+        etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+        response = get_conditional_response(request, etag=etag) or HttpResponse(body, content_type="text/css; charset=utf-8")
+        response["ETag"] = etag
+        patch_cache_control(response, public=True, max_age=self.max_age)
+        return response
+
+
+def robots_txt(request):
+    """Crawlers may index the public site; the newsroom, the API and the language switch are off limits."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /i18n/",
+        "Allow: /",
+        f"Sitemap: {request.build_absolute_uri(reverse('claims:sitemap'))}",
+    ]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+class SearchView(PublicPageMixin, ListView):
     """Full-text search for readers: published claims (paginated) and the public articles they quote.
 
     `/suche/?q=…` understands web-search syntax ("exact phrase", OR, -exclusion) and ignores

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from .health import healthz
@@ -13,7 +14,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Choosing the display language changes nothing but a preference cookie; without a CSRF
+    # token in the language form every public page is identical for all readers and cacheable.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("quellen/", include("sources.urls")),
     path("", include("claims.urls")),
 ]

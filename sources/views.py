@@ -2,12 +2,12 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView
 
 from claims.models import Appearance, Claim
-from claims.views import PublicCacheMixin
+from claims.views import PublicPageMixin
 
 from .models import Source
 
 
-class SourceDetailView(PublicCacheMixin, DetailView):
+class SourceDetailView(PublicPageMixin, DetailView):
     """An archived article with every passage quoted by a public claim highlighted."""
 
     template_name = "sources/source_detail.html"
