@@ -19,10 +19,6 @@ class LatestClaimsFeed(Feed):
     link = reverse_lazy("claims:claim-list")
     description = _("Die zuletzt veröffentlichten Faktenchecks mit Bewertung und Fazit.")
 
-    def __call__(self, request, *args, **kwargs):
-        self.request = request
-        return super().__call__(request, *args, **kwargs)
-
     def items(self):
         return Claim.objects.published().select_related("claimant", "rating", "author").order_by("-published_at", "-id")[:FEED_ITEMS]
 
@@ -44,10 +40,6 @@ class LatestClaimsFeed(Feed):
     def item_categories(self, item):
         return [rating_label(item.rating)]
 
-    def item_guid(self, item):
-        return self.request.build_absolute_uri(item.get_absolute_url())
-
-    item_guid_is_permalink = True
 
 
 class LatestClaimsAtomFeed(LatestClaimsFeed):

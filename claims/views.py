@@ -55,6 +55,9 @@ class ClaimListView(PublicPageMixin, ClaimPageMixin, TemplateView):
 
     template_name = "claims/claim_list.html"
 
+    def surrogate_keys(self, context) -> list[str]:
+        return ["claim-list"]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = ClaimFilter(self.request.GET, queryset=claim_list_queryset(), request=self.request)
