@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -59,6 +59,7 @@ class SiteVersion:
 
 def site_version() -> SiteVersion:
     """The current `SiteVersion`, read in one query from indexes (no table scans)."""
+    connection = connections[router.db_for_read(Claim)]
     claim_table = connection.ops.quote_name(Claim._meta.db_table)
     sql = f"""
         SELECT
