@@ -41,7 +41,6 @@ class LatestClaimsFeed(Feed):
         return [rating_label(item.rating)]
 
 
-
 class LatestClaimsAtomFeed(LatestClaimsFeed):
     feed_type = Atom1Feed
     subtitle = LatestClaimsFeed.description
