@@ -294,6 +294,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
     inlines = [AppearanceInline]
     change_form_template = "admin/claims/claim/change_form.html"
     object_history_template = "admin/claims/claim/object_history.html"
+    object_history_list_template = "admin/claims/claim/object_history_list.html"
     list_display = ["text", "claimant", "rating_badge", "status", "published_at", "author", "valid_as_of"]
     list_filter = ["status", "rating", "topics", "language", NeedsRecheckFilter, ("published_at", admin.DateFieldListFilter)]
     search_fields = ["text", "text_long", "conclusion", "claimant__name", "slug"]
@@ -302,7 +303,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["claimant", "rating", "author"]
     readonly_fields = ["status", "author", "approved_by", "version", "preview_link", "created_at", "updated_at", "similar_claims_panel"]
-    history_list_display = ["status", "version"]
+    history_list_display = ["history_status", "history_approved_by", "version"]
     fieldsets = [
         (_("Behauptung"), {"fields": ["text", "similar_claims_panel", "text_long", "claimant", "claim_date", "language", "topics"]}),
         (_("Bewertung"), {"fields": ["rating", "conclusion", "context", "valid_as_of", "duplicate_of"]}),
@@ -511,6 +512,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/claims/claim/workflow_step.html", context)
 
+    @admin.display(description=_("Status"))
+    def history_status(self, record):
+        return record.get_status_display()
+
+    @admin.display(description=_("Freigegeben von"))
+    def history_approved_by(self, record):
+        return record.approved_by or "–"
+
     def history_view(self, request, object_id, extra_context=None):
         """Claim history plus the history of its appearances: who changed what, when."""
         appearance_history = (
@@ -518,6 +527,12 @@ class ClaimAdmin(SimpleHistoryAdmin):
         )
         extra_context = {**(extra_context or {}), "appearance_history": appearance_history[:200]}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_view_title(self, request, obj):
+        return _("Versionen von „%s“") % obj
+
+    def history_form_view_title(self, request, obj):
+        return _("Frühere Fassung von „%s“") % obj
 
     def revert_disabled(self, request, obj=None):
         # Reverting would bypass the workflow (locked verdicts, versions); old versions are read-only.
