@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -16,16 +17,22 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """A fresh Chromium per test: Playwright's event loop must not outlive the test that uses it."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} fehlt: bitte das Debian-Paket chromium installieren (siehe .ci/run).")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # ORM calls made while Playwright runs use their own connection (its event loop has its own
+            # context); close it so it neither leaks nor keeps the test database from being dropped.
+            connections.close_all()
 
 
 @pytest.fixture(autouse=True)

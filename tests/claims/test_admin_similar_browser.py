@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 from claims.choices import ClaimStatus
 from tests.factories import ClaimFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM_ARGS = [
     "--headless",
