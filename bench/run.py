@@ -307,7 +307,8 @@ def main() -> int:
             redis.terminate()
             redis.wait(timeout=10)
 
-    results["search"] = {size: subprocess_json(["bench.search_latency", "--size", size], bench_env()) for size in sizes}
+    calls = os.environ.get("BENCH_SEARCH_CALLS", "50")
+    results["search"] = {size: subprocess_json(["bench.search_latency", "--size", size, "--calls", calls], bench_env()) for size in sizes}
     results["export"] = {size: subprocess_json(["bench.export_speed", "--size", size], bench_env()) for size in sizes}
     results["import"] = subprocess_json(["bench.import_speed", "--count", os.environ.get("BENCH_IMPORT_COUNT", "1000")], bench_env())
     results["meta"] = {

@@ -1,8 +1,8 @@
 """Latency of full-text search and similar-claim lookup, called directly on a benchmark database.
 
 `python -m bench.search_latency --size 100k` warms up with five queries of the size's sample,
-then times 50 search queries (first result page, as the site shows it) and 50 similar-claim
-lookups, and prints one JSON line with p50/p95 in milliseconds and the SQL queries per call.
+then times `--calls` (default 50) search queries (first result page, as the site shows it)
+and as many similar-claim lookups, and prints one JSON line with p50/p95 in milliseconds and the SQL queries per call.
 """
 
 import argparse
@@ -44,6 +44,7 @@ def timed(calls) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, required=True)
+    parser.add_argument("--calls", type=int, default=50, help="timed calls of each kind")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = database_url(args.size)
     import django
@@ -53,8 +54,8 @@ def main(argv=None) -> int:
     from claims.search import search_claims, similar_claims
 
     sample = json.loads((RESULTS / f"sample-{args.size}.json").read_text(encoding="utf-8"))
-    search = [lambda term=term: list(search_claims(Claim.objects.published(), term)[:20]) for term in sample["search_terms"][:50]]
-    similar = [lambda text=text: similar_claims(text, queryset=Claim.objects.published()) for text in sample["similar_texts"][:50]]
+    search = [lambda term=term: list(search_claims(Claim.objects.published(), term)[:20]) for term in sample["search_terms"][: args.calls]]
+    similar = [lambda text=text: similar_claims(text, queryset=Claim.objects.published()) for text in sample["similar_texts"][: args.calls]]
     print(json.dumps({"search": timed(search), "similar": timed(similar)}))
     return 0
 
