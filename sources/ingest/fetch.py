@@ -49,6 +49,17 @@ class BlockedAddress(NewConnectionError):
     """The host resolves only to addresses we may not connect to."""
 
 
+def parse_content_type(header: str) -> tuple[str, str]:
+    """`text/html; charset="ISO-8859-1"` → ("text/html", "iso-8859-1")."""
+    mime, *parameters = (header or "").split(";")
+    charset = ""
+    for parameter in parameters:
+        name, _sep, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'").lower()
+    return mime.strip().lower(), charset
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # after redirects
@@ -57,15 +68,11 @@ class Fetched:
 
     @property
     def mime_type(self) -> str:
-        return self.content_type.split(";", 1)[0].strip().lower()
+        return parse_content_type(self.content_type)[0]
 
     @property
     def charset(self) -> str:
-        for parameter in self.content_type.split(";")[1:]:
-            name, _sep, value = parameter.partition("=")
-            if name.strip().lower() == "charset":
-                return value.strip().strip("\"'").lower()
-        return ""
+        return parse_content_type(self.content_type)[1]
 
 
 def address_allowed(address: str) -> bool:
@@ -191,11 +198,11 @@ def fetch(url: str) -> Fetched:
             if response.status != 200:
                 raise FetchError(_("Der Server antwortete mit Status %(status)s.") % {"status": response.status})
             content_type = response.headers.get("Content-Type", "")
-            fetched = Fetched(url=url, data=b"", content_type=content_type)
-            if fetched.mime_type not in FETCHABLE_TYPES:
+            mime_type = parse_content_type(content_type)[0]
+            if mime_type not in FETCHABLE_TYPES:
                 raise FetchError(
                     _("Inhalte vom Typ „%(type)s“ können nicht importiert werden (nur HTML, Text und RSS/Atom).")
-                    % {"type": fetched.mime_type or _("unbekannt")}
+                    % {"type": mime_type or _("unbekannt")}
                 )
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:

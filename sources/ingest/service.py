@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ..models import Outlet
 from .base import IngestError
 from .feeds import XML_TYPES, looks_like_feed, parse_feed
-from .fetch import Fetched, fetch
+from .fetch import Fetched, fetch, parse_content_type
 from .html import decode_html, parse_html
 from .outlets import find_outlet, outlet_domain
 from .store import ImportResult, store_article
@@ -53,7 +53,7 @@ def detect_format(raw: bytes, *, content_type: str = "", filename: str = "") -> 
         if suffix not in FILE_FORMATS:
             raise IngestError(_("Nur .txt- und .html-Dateien können importiert werden, nicht „%(name)s“.") % {"name": filename[:100]})
         return FILE_FORMATS[suffix]
-    mime = content_type.split(";", 1)[0].strip().lower()
+    mime = parse_content_type(content_type)[0]
     if looks_like_feed(raw, mime):
         return FEED
     if mime in HTML_TYPES:
@@ -78,10 +78,6 @@ def _source_url(fetched_url: str, canonical: str) -> str:
     return fetched_url
 
 
-def _charset(content_type: str) -> str:
-    return Fetched(url="", data=b"", content_type=content_type).charset
-
-
 def import_document(kind: str, raw: bytes, *, content_type: str = "", url: str = "", outlet: Outlet | None = None) -> ImportResult:
     """Parse and store one article (plain text or HTML); on any error nothing is stored."""
     try:
@@ -90,7 +86,7 @@ def import_document(kind: str, raw: bytes, *, content_type: str = "", url: str =
                 article = parse_text(decode_text(raw))
                 stored_type = "text/plain; charset=utf-8"
             elif kind == HTML:
-                article = parse_html(decode_html(raw, charset=_charset(content_type)), url=url)
+                article = parse_html(decode_html(raw, charset=parse_content_type(content_type)[1]), url=url)
                 stored_type = content_type or "text/html"
             else:
                 raise IngestError(_("Feeds bitte über ihre URL importieren."))
