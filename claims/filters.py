@@ -1,9 +1,10 @@
 """One FilterSet per model, shared by the public pages and the API."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,23 @@ from drf_spectacular.utils import extend_schema_field
 from .choices import CorrectionKind
 from .models import Claim, Claimant, Correction, Rating, Topic
 from .search import search_claims
+
+
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 time converted to UTC: PostgreSQL refuses offsets beyond ±16 hours that Python accepts."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(_("Zeitpunkt außerhalb des gültigen Bereichs."), code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -57,10 +75,10 @@ class ClaimFilter(django_filters.FilterSet):
     claimant = SlugFilter(field_name="claimant", to_field_name="slug", queryset=public_claimants, label=_("Urheber/in"))
     topic = SlugFilter(field_name="topics", to_field_name="slug", queryset=public_topics, label=_("Thema"))
     language = django_filters.CharFilter(field_name="language", label=_("Sprache"))
-    published_since = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("Veröffentlicht ab"))
-    published_until = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lte", label=_("Veröffentlicht bis"))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Geändert ab"))
-    updated_until = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lte", label=_("Geändert bis"))
+    published_since = DateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("Veröffentlicht ab"))
+    published_until = DateTimeFilter(field_name="published_at", lookup_expr="lte", label=_("Veröffentlicht bis"))
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Geändert ab"))
+    updated_until = DateTimeFilter(field_name="updated_at", lookup_expr="lte", label=_("Geändert bis"))
     date_from = django_filters.DateFilter(
         method="filter_date_from",
         label=_("Von"),
@@ -89,8 +107,8 @@ class ClaimFilter(django_filters.FilterSet):
 
 
 class CorrectionFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="date", lookup_expr="gte", label=_("Ab"))
-    until = django_filters.IsoDateTimeFilter(field_name="date", lookup_expr="lte", label=_("Bis"))
+    since = DateTimeFilter(field_name="date", lookup_expr="gte", label=_("Ab"))
+    until = DateTimeFilter(field_name="date", lookup_expr="lte", label=_("Bis"))
     kind = django_filters.ChoiceFilter(choices=CorrectionKind.choices, label=_("Art"))
     claim = django_filters.CharFilter(field_name="claim__slug", label=_("Faktencheck (Kurzname)"))
 

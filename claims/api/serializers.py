@@ -1,5 +1,7 @@
 """Output and input shapes of the partner API. No queries here: views prefetch what is shown."""
 
+import re
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -82,8 +84,8 @@ class AppearanceSerializer(serializers.ModelSerializer):
 
 
 class CorrectionInClaimSerializer(serializers.ModelSerializer):
-    old_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    new_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    old_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    new_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Correction
@@ -140,8 +142,8 @@ class ClaimDetailSerializer(ClaimListSerializer):
 
 class CorrectionSerializer(serializers.ModelSerializer):
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    old_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    new_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    old_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    new_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Correction
@@ -176,6 +178,17 @@ class SourceDetailSerializer(SourceSerializer):
 
 # --- Input -------------------------------------------------------------------------------
 
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+class SlugReference(serializers.SlugRelatedField):
+    """A related object named by its slug; malformed slugs are refused before any lookup."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not SLUG.match(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:100])
+        return super().to_internal_value(data)
+
 
 class SimilarRequestSerializer(serializers.Serializer):
     text = serializers.CharField(
@@ -200,11 +213,11 @@ class ClaimWriteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=Claim._meta.get_field("text").max_length)
     text_long = serializers.CharField(required=False, allow_blank=True)
     slug = serializers.SlugField(required=False, allow_blank=True, max_length=90)
-    claimant = serializers.SlugRelatedField(slug_field="slug", queryset=Claimant.objects.all(), required=False, allow_null=True)
+    claimant = SlugReference(slug_field="slug", queryset=Claimant.objects.all(), required=False, allow_null=True)
     claim_date = serializers.DateField(required=False, allow_null=True)
     language = serializers.ChoiceField(choices=Claim._meta.get_field("language").choices, required=False)
-    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
-    rating = serializers.SlugRelatedField(
+    topics = SlugReference(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    rating = SlugReference(
         slug_field="slug",
         queryset=default_scale_ratings(),
         required=False,
@@ -215,7 +228,7 @@ class ClaimWriteSerializer(serializers.Serializer):
     context = serializers.CharField(required=False, allow_blank=True, help_text=_("Markdown"))
     published_at = serializers.DateTimeField(required=False, allow_null=True)
     valid_as_of = serializers.DateField(required=False, allow_null=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="slug", queryset=Claim.objects.all(), required=False, allow_null=True)
+    duplicate_of = SlugReference(slug_field="slug", queryset=Claim.objects.all(), required=False, allow_null=True)
 
 
 class ClaimUpdateSerializer(ClaimWriteSerializer):
@@ -230,7 +243,7 @@ class ClaimUpdateSerializer(ClaimWriteSerializer):
 
 
 class AppearanceWriteSerializer(serializers.Serializer):
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    source = SlugReference(slug_field="slug", queryset=Source.objects.all())
     quote = serializers.CharField(max_length=5000, help_text=_("Wörtlich aus dem Artikel / verbatim from the article."))
     is_first = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -256,5 +269,5 @@ class PublishSerializer(serializers.Serializer):
 class CorrectSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CorrectionKind.choices, help_text=_("Rücknahmen über /withdraw/ / withdrawals via /withdraw/."))
     note = serializers.CharField(max_length=5000)
-    new_rating = serializers.SlugRelatedField(slug_field="slug", queryset=default_scale_ratings(), required=False, allow_null=True)
+    new_rating = SlugReference(slug_field="slug", queryset=default_scale_ratings(), required=False, allow_null=True)
     new_conclusion = serializers.CharField(required=False, allow_null=True, max_length=300)

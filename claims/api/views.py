@@ -134,7 +134,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         request=s.SimilarRequestSerializer,
         responses={200: s.SimilarMatchSerializer(many=True), **ERRORS},
     )
-    @action(detail=False, methods=["post"], permission_classes=[permissions.AllowAny])
+    @action(detail=False, methods=["post"], permission_classes=[permissions.AllowAny], pagination_class=None, filter_backends=[])
     def similar(self, request):
         query = s.SimilarRequestSerializer(data=request.data)
         query.is_valid(raise_exception=True)

@@ -1,0 +1,146 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from claims.models import PartnerKey
+from tests.factories import ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def keyed(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
+def test_partner_key_is_stored_hashed_and_records_last_use(partner_key):
+    record, key = partner_key
+    stored = PartnerKey.objects.get(pk=record.pk)
+    assert key.split(".")[1] not in stored.hashed_key and key not in stored.pk
+    assert stored.last_used_at is None
+    assert keyed(key).get("/api/v1/claims/").status_code == 200
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None and timezone.now() - stored.last_used_at < timezone.timedelta(seconds=10)
+
+
+def test_last_use_is_written_at_most_once_a_minute(partner_key):
+    client = keyed(partner_key[1])
+    client.get("/api/v1/ratings/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/ratings/")
+    assert not any(query["sql"].startswith("UPDATE") for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"revoked": True}, "gesperrt"),
+        ({"expiry_date": timezone.now() - timezone.timedelta(days=1)}, "abgelaufen"),
+    ],
+)
+def test_revoked_or_expired_key_is_refused_with_401(partner_key, change, message):
+    record, key = partner_key
+    for name, value in change.items():
+        setattr(record, name, value)
+    record.save()
+    response = keyed(key).get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert message in response.json()["detail"]
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+def test_wrong_key_is_refused_not_treated_as_anonymous(partner_key):
+    prefix = partner_key[0].prefix
+    response = keyed(f"{prefix}.falsch").get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert keyed("gibtesnicht").get("/api/v1/claims/").status_code == 401
+
+
+def test_anonymous_rate_is_lower_than_partner_rate(partner_key, settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = SimpleRateThrottle.THROTTLE_RATES
+    anonymous_limit = int(rates["anon"].split("/")[0])
+    assert int(rates["partner"].split("/")[0]) > anonymous_limit
+    anonymous, partner = APIClient(), keyed(partner_key[1])
+    for _ in range(anonymous_limit):
+        assert anonymous.get("/api/v1/ratings/").status_code == 200
+    throttled = anonymous.get("/api/v1/ratings/")
+    assert throttled.status_code == 429
+    assert "Retry-After" in throttled and throttled.json()["detail"]
+    # The partner's allowance is its own, not shared with anonymous callers from the same address.
+    assert partner.get("/api/v1/ratings/").status_code == 200
+
+
+def test_partner_keys_are_throttled_per_key(monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "partner", "2/minute")
+    first, second = keyed(PartnerKey.objects.create_key(name="A")[1]), keyed(PartnerKey.objects.create_key(name="B")[1])
+    assert [first.get("/api/v1/ratings/").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/api/v1/ratings/").status_code == 200
+
+
+def test_admin_issues_key_once_and_stores_only_the_hash(admin_client):
+    response = admin_client.post("/admin/claims/partnerkey/add/", {"name": "Correctiv", "contact": "api@example.org"}, follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    record = PartnerKey.objects.get(name="Correctiv")
+    assert "Der API-Schlüssel für „Correctiv“ lautet:" in text
+    key = text.split("lautet: ")[1].split(" ")[0]
+    assert key.startswith(record.prefix + ".")
+    assert PartnerKey.objects.is_valid(key)
+    assert key not in record.hashed_key
+    assert keyed(key).get("/api/v1/claims/").status_code == 200
+
+
+def test_similar_returns_published_claims_with_scores(api):
+    original = ClaimFactory(text="Russland nennt ausländische Truppen legitime Ziele")
+    ClaimFactory(text="Ausländische Truppen seien legitime Ziele, sagt Moskau", status="draft")
+    response = api.post("/api/v1/claims/similar/", {"text": "Ausländische Truppen wären für Russland legitime Ziele"}, format="json")
+    assert response.status_code == 200, response.content
+    matches = response.json()
+    assert [m["claim"]["slug"] for m in matches] == [original.slug]
+    assert matches[0]["score"] > 0
+
+
+def test_similar_without_text_is_a_400(api):
+    response = api.post("/api/v1/claims/similar/", {"text": ""}, format="json")
+    assert response.status_code == 400
+    assert "text" in response.json()["errors"]
+
+
+def test_export_streams_json_lines_in_detail_shape(api):
+    import json
+
+    claims = [ClaimFactory() for _ in range(3)]
+    response = api.get("/api/v1/claims/export/")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "application/x-ndjson"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [row["slug"] for row in rows] == [claim.slug for claim in sorted(claims, key=lambda c: c.pk)]
+    assert {"appearances", "corrections", "context_html", "url"} <= set(rows[0])
+
+
+def test_export_reads_in_chunks_with_constant_queries_per_chunk(api, monkeypatch):
+    from claims.api import views
+
+    monkeypatch.setattr(views, "EXPORT_CHUNK_SIZE", 2)
+
+    def queries_for(count):
+        for _ in range(count):
+            ClaimFactory()
+        with CaptureQueriesContext(connection) as queries:
+            lines = b"".join(api.get("/api/v1/claims/export/").streaming_content).splitlines()
+        return len(lines), len(queries.captured_queries)
+
+    lines_small, queries_small = queries_for(4)
+    lines_large, queries_large = queries_for(4)
+    assert (lines_small, lines_large) == (4, 8)
+    # Prefetches run once per chunk of two: twice the claims means twice the chunks, not one query per claim.
+    per_chunk = (queries_large - queries_small) / 2
+    assert per_chunk <= 4
