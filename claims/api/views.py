@@ -203,11 +203,9 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     @action(detail=True, methods=["post"])
     def appearances(self, request, slug=None):
         claim = self.get_object()
-        if not services.can_edit(request.user, claim):
-            raise exceptions.PermissionDenied(_("Sie dürfen diesen Faktencheck nicht bearbeiten."))
         data = s.AppearanceWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run_service(services.add_appearance, claim=claim, **data.validated_data)
+        run_service(services.add_appearance, claim=claim, user=request.user, **data.validated_data)
         return self._detail(claim, status_code=status.HTTP_201_CREATED)
 
     def _transition(self, request, service, payload_serializer=None, **extra):
