@@ -1,12 +1,14 @@
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from claims.api.docs import WRITE_ERRORS, ErrorSerializer
 
 from ..ingest import IngestError, import_source
 from .serializers import ImportReportSerializer, SourceImportSerializer
@@ -41,7 +43,15 @@ class SourceImportView(APIView):
             return Response({"detail": _("Die Anfrage ist zu groß.")}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         return super().handle_exception(exc)
 
-    @extend_schema(request=SourceImportSerializer, responses={201: ImportReportSerializer, 200: ImportReportSerializer})
+    @extend_schema(
+        request=SourceImportSerializer,
+        responses={
+            201: ImportReportSerializer,
+            200: ImportReportSerializer,
+            **WRITE_ERRORS,
+            413: OpenApiResponse(response=ErrorSerializer, description="Anfrage zu groß / request too large"),
+        },
+    )
     def post(self, request):
         serializer = SourceImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -124,23 +124,3 @@ def test_export_streams_json_lines_in_detail_shape(api):
     rows = [json.loads(line) for line in lines]
     assert [row["slug"] for row in rows] == [claim.slug for claim in sorted(claims, key=lambda c: c.pk)]
     assert {"appearances", "corrections", "context_html", "url"} <= set(rows[0])
-
-
-def test_export_reads_in_chunks_with_constant_queries_per_chunk(api, monkeypatch):
-    from claims.api import views
-
-    monkeypatch.setattr(views, "EXPORT_CHUNK_SIZE", 2)
-
-    def queries_for(count):
-        for _ in range(count):
-            ClaimFactory()
-        with CaptureQueriesContext(connection) as queries:
-            lines = b"".join(api.get("/api/v1/claims/export/").streaming_content).splitlines()
-        return len(lines), len(queries.captured_queries)
-
-    lines_small, queries_small = queries_for(4)
-    lines_large, queries_large = queries_for(4)
-    assert (lines_small, lines_large) == (4, 8)
-    # Prefetches run once per chunk of two: twice the claims means twice the chunks, not one query per claim.
-    per_chunk = (queries_large - queries_small) / 2
-    assert per_chunk <= 4
