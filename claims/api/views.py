@@ -7,8 +7,8 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, permissions, renderers, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from .. import services
 from ..cache import CachedReadMixin
 from ..filters import ClaimFilter, CorrectionFilter
 from ..models import Appearance, Claim, Claimant, Correction, Rating
+from ..schema_org import claim_review, with_claim_review_data
 from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
@@ -41,6 +42,23 @@ class JSONLinesRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return orjson.dumps(data) + b"\n"
+
+
+class JSONLDRenderer(renderers.JSONRenderer):
+    """schema.org data as `application/ld+json` for clients that ask for it."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+ClaimReviewPage = inline_serializer(
+    name="ClaimReviewPage",
+    fields={
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializers.ListField(child=serializers.DictField(), help_text=_("ClaimReview-Objekte / ClaimReview objects")),
+    },
+)
 
 
 class PublishedPagination(StableCursorPagination):
@@ -106,6 +124,9 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         if self.action in ("list", "export"):
             # Lists are the public record for everybody, staff included; staff preview single claims.
             return Claim.objects.published().select_related("claimant", "rating", "rating__scale").prefetch_related("topics")
+        if self.action in ("claimreview", "claimreviews"):
+            # A ClaimReview states a published verdict: there is none for drafts, not even for staff.
+            return with_claim_review_data(Claim.objects.published())
         return with_detail(Claim.objects.visible_to(self.request.user))
 
     def get_serializer_class(self):
@@ -160,6 +181,35 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         response = StreamingHttpResponse(export_lines(queryset), content_type="application/x-ndjson")
         response["Content-Disposition"] = 'attachment; filename="faktenchecks.jsonl"'
         return response
+
+    @extend_schema(
+        summary="ClaimReview (schema.org JSON-LD)",
+        description=_(
+            "Genau das JSON-LD, das die Faktencheck-Seite einbettet (Bewertungsname in der Sprache von Accept-Language). "
+            "/ Exactly the JSON-LD the claim page embeds (rating name in the Accept-Language language)."
+        ),
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, JSONLDRenderer])
+    def claimreview(self, request, slug=None):
+        return Response(claim_review(self.get_object(), request))
+
+    @extend_schema(
+        operation_id="claims_claimreview_list",
+        summary="ClaimReviews aller veröffentlichten Faktenchecks / ClaimReviews of all published fact-checks",
+        description=CLAIM_FILTERS_DOC,
+        responses={200: ClaimReviewPage, **READ_ERRORS},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="claimreview",
+        url_name="claimreview-list",
+        renderer_classes=[renderers.JSONRenderer, JSONLDRenderer],
+    )
+    def claimreviews(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([claim_review(claim, request) for claim in page])
 
     # --- Writes: editors only, through the workflow services ------------------------------
 

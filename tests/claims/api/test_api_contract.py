@@ -30,6 +30,8 @@ def test_schema_is_openapi_3_and_documents_every_endpoint_bilingually(api):
     for path in [
         "/api/v1/claims/",
         "/api/v1/claims/{slug}/",
+        "/api/v1/claims/{slug}/claimreview/",
+        "/api/v1/claims/claimreview/",
         "/api/v1/claims/similar/",
         "/api/v1/claims/export/",
         "/api/v1/claims/{slug}/submit/",
