@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
@@ -10,6 +11,28 @@ from claims.schema_org import claim_review, with_claim_review_data
 from tests.factories import AppearanceFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
+
+
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def embedded_claim_review(html: str) -> dict:
+    blocks = [json.loads(block) for block in JSON_LD.findall(html)]
+    [review] = [block for block in blocks if block.get("@type") == "ClaimReview"]
+    return review
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_claimreview_is_identical_to_the_json_ld_on_the_claim_page(api, client, language):
+    claim = AppearanceFactory().claim
+    client.cookies["django_language"] = language
+    api.cookies["django_language"] = language
+    page = client.get(claim.get_absolute_url())
+    assert page.status_code == 200
+    response = api.get(f"/api/v1/claims/{claim.slug}/claimreview/")
+    assert response.status_code == 200
+    assert response.json() == embedded_claim_review(page.content.decode())
+    assert response.json()["reviewRating"]["alternateName"] == {"de": "Falsch", "en": "False"}[language]
 
 
 @pytest.mark.parametrize(("language", "label"), [("de", "Falsch"), ("en", "False")])
