@@ -86,7 +86,7 @@ class ConditionalGetMixin:
             return super().dispatch(request, *args, **kwargs)
         version = site_version()
         etag = quote_etag(version.etag(request.get_full_path(), get_language() or ""))
-        last_modified = version.last_modified.timestamp() if version.last_modified else None
+        last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             response = super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,291 @@
+"""Public site: feeds, sitemap, robots.txt, filters, keyset pages, conditional GET, query counts."""
+
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from claims import services
+from claims.choices import ClaimStatus
+from claims.models import Claim, Rating
+from claims.pagination import encode_cursor
+from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, CorrectionFactory, SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+HIDDEN_STATES = [
+    pytest.param({"status": ClaimStatus.DRAFT}, id="draft"),
+    pytest.param({"status": ClaimStatus.IN_REVIEW}, id="review"),
+    pytest.param({"status": ClaimStatus.WITHDRAWN}, id="withdrawn"),
+    pytest.param({"status": ClaimStatus.PUBLISHED, "published_at": timezone.now() + timezone.timedelta(days=2)}, id="scheduled"),
+]
+PUBLIC_URLS = [
+    "/",
+    "/faktenchecks/",
+    "/faktenchecks/?q=Behauptung",
+    "/feeds/faktenchecks/",
+    "/feeds/faktenchecks/atom/",
+    "/feeds/korrekturen/",
+    "/feeds/korrekturen/atom/",
+    "/sitemap-faktenchecks.xml",
+    "/sitemap-quellen.xml",
+    "/sitemap-urheber.xml",
+    "/korrekturen/",
+]
+
+
+def sitemap_locations(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    namespace = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    return [element.text for element in ET.fromstring(response.content).findall(".//sm:loc", namespace)]
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_hidden_claims_appear_in_no_page_feed_or_sitemap(client, state, editor):
+    claimant = ClaimantFactory(name="GEHEIMMARKER Urheber")
+    hidden = ClaimFactory(text="GEHEIMMARKER Behauptung", claimant=claimant, **state)
+    appearance = AppearanceFactory(claim=hidden, source=SourceFactory(title="GEHEIMMARKER Quelle"))
+    CorrectionFactory(claim=hidden, note="GEHEIMMARKER Korrektur")
+    for url in PUBLIC_URLS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "GEHEIMMARKER" not in response.content.decode(), url
+        assert hidden.slug not in response.content.decode(), url
+    assert client.get(f"/faktenchecks/?claimant={claimant.slug}").status_code == 400
+    assert client.get(claimant.get_absolute_url()).status_code == 404
+    assert client.get(appearance.source.get_absolute_url()).status_code == 404
+    # Staff see previews at the claim URL, but feeds and the sitemap stay the public record.
+    client.force_login(editor)
+    assert client.get(hidden.get_absolute_url()).status_code == 200
+    for url in ("/feeds/faktenchecks/", "/sitemap-faktenchecks.xml", "/faktenchecks/"):
+        assert "GEHEIMMARKER" not in client.get(url).content.decode(), url
+
+
+def test_claims_feed_parses_and_lists_newest_first(client):
+    older = ClaimFactory(text="Ältere Behauptung", published_at=timezone.now() - timezone.timedelta(days=3))
+    newer = ClaimFactory(text="Neuere Behauptung", published_at=timezone.now() - timezone.timedelta(hours=1))
+    for path, version in (("/feeds/faktenchecks/", "rss20"), ("/feeds/faktenchecks/atom/", "atom10")):
+        feed = feedparser.parse(client.get(path).content)
+        assert not feed.bozo, feed.bozo_exception
+        assert feed.version == version
+        titles = [entry.title for entry in feed.entries]
+        assert titles == [f"Falsch: {newer.text}", f"Falsch: {older.text}"]
+        assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
+        assert feed.entries[0].summary == newer.conclusion
+        assert feed.entries[0].published_parsed is not None
+
+
+def test_corrections_feed_names_the_verdict_change(client, publisher):
+    claim = ClaimFactory(text="Korrigierte Behauptung")
+    services.correct_claim(
+        claim=claim,
+        user=publisher,
+        kind="verdict",
+        note="Neue Zahlen der Bundesnetzagentur.",
+        new_rating=Rating.objects.get(scale__is_default=True, slug="richtig"),
+    )
+    for path in ("/feeds/korrekturen/", "/feeds/korrekturen/atom/"):
+        feed = feedparser.parse(client.get(path).content)
+        assert not feed.bozo, feed.bozo_exception
+        [entry] = feed.entries
+        assert entry.title == "Änderung der Bewertung: Korrigierte Behauptung"
+        assert "Neue Zahlen der Bundesnetzagentur." in entry.summary
+        assert "„Falsch“ zu „Richtig“" in entry.summary
+        assert entry.link.startswith(f"http://testserver{claim.get_absolute_url()}#korrektur-")
+    # The claim page shows the notice at the top, with the anchor the feed links to.
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert html.index("Korrekturen und Aktualisierungen") < html.index('id="claim-heading"')
+    assert 'id="korrektur-' in html
+
+
+def test_sitemap_index_and_sections_list_public_pages(client):
+    claim = ClaimFactory()
+    appearance = AppearanceFactory(claim=claim)
+    sections = sitemap_locations(client, "/sitemap.xml")
+    assert {location.rsplit("/", 1)[-1] for location in sections} >= {
+        "sitemap-faktenchecks.xml",
+        "sitemap-quellen.xml",
+        "sitemap-urheber.xml",
+        "sitemap-seiten.xml",
+    }
+    assert f"http://testserver{claim.get_absolute_url()}" in sitemap_locations(client, "/sitemap-faktenchecks.xml")
+    assert f"http://testserver{appearance.source.get_absolute_url()}" in sitemap_locations(client, "/sitemap-quellen.xml")
+    assert f"http://testserver{claim.claimant.get_absolute_url()}" in sitemap_locations(client, "/sitemap-urheber.xml")
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_newsroom(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_claim_list_filters_with_the_shared_filterset(client):
+    topic = TopicFactory(name="Energie")
+    claimant = ClaimantFactory(name="Erika Filter")
+    wanted = ClaimFactory(text="Windkraft deckt den Bedarf", claimant=claimant)
+    wanted.topics.add(topic)
+    ClaimFactory(text="Andere Behauptung", rating=Rating.objects.get(scale__is_default=True, slug="richtig"))
+    old = ClaimFactory(text="Alte Behauptung", published_at=timezone.now() - timezone.timedelta(days=400))
+
+    def texts(query):
+        response = client.get("/faktenchecks/", query)
+        assert response.status_code == 200
+        return {claim.text for claim in response.context["claims"]}
+
+    assert texts({"rating": "falsch"}) == {wanted.text, old.text}
+    assert texts({"claimant": claimant.slug}) == {wanted.text}
+    assert texts({"topic": topic.slug}) == {wanted.text}
+    assert texts({"q": "Windkraft"}) == {wanted.text}
+    since = (timezone.localdate() - timezone.timedelta(days=30)).isoformat()
+    assert old.text not in texts({"date_from": since})
+    assert texts({"date_to": since}) == {old.text}
+    html = client.get("/faktenchecks/").content.decode()
+    assert '<label for="id_q">Suche</label>' in html
+    assert 'type="search"' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"date_from": "gestern"}, {"rating": "gibt-es-nicht"}, {"claimant": "niemand"}, {"nach": "kaputt"}, {"q": "x", "seite": "0"}],
+)
+def test_bad_filter_input_gets_a_clear_400_page(client, query):
+    response = client.get("/faktenchecks/", query)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_keyset_pages_walk_forward_and_back_without_gaps(client):
+    now = timezone.now()
+    claims = [ClaimFactory(published_at=now - timezone.timedelta(minutes=minute)) for minute in range(45)]
+    same_time = ClaimFactory(published_at=claims[20].published_at)  # ties are broken by id
+    expected = sorted([*claims, same_time], key=lambda claim: (claim.published_at, claim.pk), reverse=True)
+
+    seen, response = [], client.get("/faktenchecks/")
+    pages = [response]
+    while True:
+        seen += [claim.pk for claim in response.context["claims"]]
+        next_query = response.context["page"].next_query
+        if not next_query:
+            break
+        response = client.get(f"/faktenchecks/?{next_query}")
+        pages.append(response)
+    assert seen == [claim.pk for claim in expected]
+    assert len(pages) == 3
+    back = client.get(f"/faktenchecks/?{pages[2].context['page'].previous_query}")
+    assert [claim.pk for claim in back.context["claims"]] == [claim.pk for claim in pages[1].context["claims"]]
+    assert pages[0].context["total"] == 46
+    assert f"nach={encode_cursor(expected[19])}" in pages[0].context["page"].next_query
+
+
+def test_anonymous_reader_gets_304_until_something_public_changes(client, publisher):
+    claim = ClaimFactory()
+    first = client.get(claim.get_absolute_url())
+    assert first["ETag"] and first["Last-Modified"]
+    assert "public" in first["Cache-Control"]
+    again = client.get(claim.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert client.get(claim.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    services.correct_claim(claim=claim, user=publisher, kind="correction", note="Zahl präzisiert.", new_conclusion="Neues Fazit.")
+    changed = client.get(claim.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert "Neues Fazit." in changed.content.decode()
+
+
+def test_etag_differs_per_language_and_for_a_newly_due_claim(client):
+    claim = ClaimFactory()
+    german = client.get("/")["ETag"]
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")["ETag"]
+    assert german != english
+    Claim.objects.filter(pk=claim.pk).update(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    scheduled = client.get("/")["ETag"]
+    Claim.objects.filter(pk=claim.pk).update(published_at=timezone.now() - timezone.timedelta(seconds=1))
+    assert client.get("/")["ETag"] != scheduled
+
+
+def test_staff_preview_is_never_cached_and_has_no_validators(client, editor):
+    claim = ClaimFactory(status=ClaimStatus.DRAFT)
+    client.force_login(editor)
+    response = client.get(claim.get_absolute_url())
+    assert "no-store" in response["Cache-Control"]
+    assert not response.has_header("ETag")
+
+
+def test_rating_badges_come_from_a_generated_stylesheet_with_readable_text(client):
+    claim = ClaimFactory()
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "style=" not in html
+    assert f'class="rating-badge rating-{claim.rating.pk}"' in html
+    css = client.get("/bewertungen.css")
+    assert css["Content-Type"].startswith("text/css")
+    assert f".rating-{claim.rating.pk} {{ background-color: {claim.rating.colour};" in css.content.decode()
+    assert client.get("/bewertungen.css", HTTP_IF_NONE_MATCH=css["ETag"]).status_code == 304
+
+
+def test_related_claims_are_published_only(client):
+    claim = ClaimFactory(text="Russland nennt ausländische Truppen legitime Ziele")
+    related = ClaimFactory(text="Ausländische Truppen wären legitime Ziele für Russland")
+    ClaimFactory(text="Ausländische Truppen seien legitime Ziele, sagt Moskau", status=ClaimStatus.DRAFT)
+    response = client.get(claim.get_absolute_url())
+    assert [other.pk for other in response.context["related_claims"]] == [related.pk]
+
+
+def grow(claims: int, appearances_each: int):
+    source = SourceFactory()
+    for _ in range(claims):
+        claim = ClaimFactory(claimant=ClaimantFactory())
+        claim.topics.add(TopicFactory())
+        for _ in range(appearances_each):
+            AppearanceFactory(claim=claim, source=SourceFactory())
+        AppearanceFactory(claim=claim, source=source)
+        CorrectionFactory(claim=claim)
+    return claim, source
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/faktenchecks/",
+        "/faktenchecks/?rating=falsch",
+        "/korrekturen/",
+        "/feeds/faktenchecks/",
+        "/feeds/korrekturen/",
+        "/sitemap-faktenchecks.xml",
+    ],
+)
+def test_list_query_count_does_not_grow_with_claims(client, django_assert_num_queries, path):
+    grow(2, 1)
+    small = count_queries(client, path)
+    grow(6, 3)
+    with django_assert_num_queries(small):
+        client.get(path)
+
+
+def test_detail_pages_query_count_does_not_grow_with_sources_quotes_and_corrections(client, django_assert_num_queries):
+    claim, source = grow(1, 1)
+    claim_small = count_queries(client, claim.get_absolute_url())
+    source_small = count_queries(client, source.get_absolute_url())
+    claimant_small = count_queries(client, claim.claimant.get_absolute_url())
+    big_claim, big_source = grow(1, 6)
+    for number in range(5):
+        CorrectionFactory(claim=big_claim, note=f"Hinweis {number}")
+    for _ in range(5):
+        AppearanceFactory(claim=ClaimFactory(claimant=big_claim.claimant), source=big_source)
+    with django_assert_num_queries(claim_small):
+        client.get(big_claim.get_absolute_url())
+    with django_assert_num_queries(source_small):
+        client.get(big_source.get_absolute_url())
+    with django_assert_num_queries(claimant_small):
+        client.get(big_claim.claimant.get_absolute_url())
