@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from claims import roles, services
 from claims.choices import ClaimStatus, CorrectionKind, EventAction
@@ -419,3 +420,17 @@ def test_mark_duplicate_refuses_cycles(editor):
     with pytest.raises(ValidationError):
         services.mark_duplicate(claim=first, original=second, user=editor)
     assert Claim.objects.get(pk=first.pk).duplicate_of is None
+
+
+def test_api_edit_of_an_outdated_version_answers_409_and_keeps_the_first_save(editor, second_editor):
+    claim = claim_in("draft", author=UserFactory())
+    url = f"/api/v1/claims/{claim.slug}/"
+    first, second = APIClient(), APIClient()
+    first.force_login(editor)
+    second.force_login(second_editor)
+    response = first.patch(url, {"version": claim.version, "context": "Fassung der ersten Person."}, format="json")
+    assert response.status_code == 200, response.content
+    response = second.patch(url, {"version": claim.version, "context": "Fassung der zweiten Person."}, format="json")
+    assert response.status_code == 409
+    assert editor.get_full_name() in response.json()["detail"]
+    assert Claim.objects.get(pk=claim.pk).context == "Fassung der ersten Person."
