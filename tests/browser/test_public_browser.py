@@ -1,0 +1,131 @@
+"""Readers' pages in real Chromium at desktop and phone width: screenshots plus what they must show."""
+
+import base64
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from claims import services
+from claims.models import Rating
+from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+WIDTHS = {"desktop": 1280, "mobile": 375}
+
+# Decodes a PNG in a blank page (no site CSP there) and reports how much of it is not background.
+PIXEL_STATS = """async (dataUrl) => {
+  const image = new Image();
+  image.src = dataUrl;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width; canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const data = context.getImageData(0, 0, image.width, image.height).data;
+  const colours = new Set();
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    if (data[i] + data[i + 1] + data[i + 2] < 600) ink++;
+  }
+  return {colours: colours.size, ink: ink / (data.length / 4)};
+}"""
+
+
+def relative_luminance(rgb: str) -> float:
+    red, green, blue = (int(part) / 255 for part in rgb.removeprefix("rgb(").removesuffix(")").split(",")[:3])
+
+    def channel(value):
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+def contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.fixture
+def published_claim(publisher):
+    long_title = "Außenministerium-Pressekonferenz-Zusammenfassung-ohne-Leerzeichen-" * 3
+    source = SourceFactory(
+        title=long_title,
+        url="https://zeitung.example/" + "sehr-langer-pfad/" * 12,
+        published_at=timezone.now() - timezone.timedelta(days=4),
+    )
+    claim = ClaimFactory(
+        text="42 Prozent des Stroms kamen aus Windkraft",
+        conclusion="Laut Bundesnetzagentur waren es 31 Prozent; die Zahl ist zu hoch.",
+        author=UserFactory(first_name="Erika", last_name="Autorin"),
+        approved_by=UserFactory(first_name="Petra", last_name="Prüferin"),
+    )
+    appearance = AppearanceFactory(claim=claim, source=source)
+    services.correct_claim(
+        claim=claim,
+        user=publisher,
+        kind="verdict",
+        note="Neue Jahreszahlen.",
+        new_rating=Rating.objects.get(scale__is_default=True, slug="teilweise-falsch"),
+    )
+    return claim, appearance
+
+
+def check_page(page, analyser, name: str, width: int):
+    """Screenshot, then the checks every reader page must pass at this width."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = page.screenshot(path=str(ARTIFACTS / f"public-{name}-{width}.png"), full_page=True)
+    stats = analyser.evaluate(PIXEL_STATS, "data:image/png;base64," + base64.b64encode(shot).decode())
+    assert stats["colours"] > 20, f"{name}@{width}: screenshot is nearly uniform"
+    assert 0.01 < stats["ink"] < 0.9, f"{name}@{width}: screenshot is blank or solid ({stats})"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}@{width}: page scrolls sideways by {overflow}px"
+    for landmark in ("header[role=banner]", "main#main", "footer[role=contentinfo]", "nav"):
+        assert page.locator(landmark).first.is_visible(), f"{name}@{width}: {landmark} not visible"
+    assert page.locator("h1").count() == 1
+    heading = page.locator("h1").bounding_box()
+    assert heading and heading["x"] >= 0 and heading["x"] + heading["width"] <= width + 1
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_home_claim_and_source_pages_render_for_readers(live_server, new_page, published_claim, device):
+    claim, appearance = published_claim
+    width = WIDTHS[device]
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    problems = []
+    page.on("console", lambda message: message.type == "error" and "status of 404" not in message.text and problems.append(message.text))
+    page.on("response", lambda response: response.status >= 400 and "favicon" not in response.url and problems.append(response.url))
+    analyser = new_page()
+
+    page.goto(f"{live_server.url}/")
+    badge = page.locator(".rating-badge").first
+    assert badge.is_visible()
+    assert badge.inner_text() == "Teilweise falsch"
+    check_page(page, analyser, "home", width)
+
+    page.goto(f"{live_server.url}{claim.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == claim.text
+    # Correction notice first, then the verdict with a readable badge from /bewertungen.css.
+    assert page.locator(".corrections").bounding_box()["y"] < page.locator("h1").bounding_box()["y"]
+    verdict_badge = page.locator(".verdict .rating-badge")
+    colours = verdict_badge.evaluate("element => [getComputedStyle(element).color, getComputedStyle(element).backgroundColor]")
+    assert colours[1] != "rgba(0, 0, 0, 0)", "badge colour stylesheet not applied"
+    assert contrast(*colours) >= 4.5
+    assert page.locator(".timeline mark").first.is_visible()
+    assert "Erika Autorin" in page.locator(".byline").inner_text()
+    assert "Petra Prüferin" in page.locator(".byline").inner_text()
+    check_page(page, analyser, "claim", width)
+
+    page.locator(".timeline .source-ref a").first.click()
+    page.wait_for_url(f"**{appearance.source.get_absolute_url()}#quote-{appearance.pk}")
+    quote = page.locator(f"#quote-{appearance.pk}")
+    assert quote.is_visible()
+    assert quote.locator("a").get_attribute("href") == claim.get_absolute_url()
+    check_page(page, analyser, "source", width)
+
+    assert not problems, problems
