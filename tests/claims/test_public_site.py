@@ -289,3 +289,15 @@ def test_detail_pages_query_count_does_not_grow_with_sources_quotes_and_correcti
         client.get(big_source.get_absolute_url())
     with django_assert_num_queries(claimant_small):
         client.get(big_claim.claimant.get_absolute_url())
+
+
+def test_english_interface_translates_the_public_pages(client):
+    claim = ClaimFactory()
+    client.cookies["django_language"] = "en"
+    home = client.get("/").content.decode()
+    assert '<html lang="en">' in home
+    assert "Latest fact-checks" in home
+    assert "Aktuelle Faktenchecks" not in home
+    detail = client.get(claim.get_absolute_url()).content.decode()
+    assert "Where the claim appears" in detail
+    assert f">{claim.rating.label_en}</span>" in detail
