@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -287,6 +287,8 @@ class Claim(models.Model):
             models.Index(fields=["updated_at", "id"], name="claim_updated"),
             GinIndex(fields=["search_vector"], name="claim_search_gin", fastupdate=False),
             GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm", fastupdate=False),
+            # Nearest claims by trigram distance, read in order (`ORDER BY text <-> …`) for duplicate warnings.
+            GistIndex(fields=["text"], opclasses=["gist_trgm_ops"], name="claim_text_trgm_gist"),
         ]
 
     def __str__(self):

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramDistance, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, FloatField, Func, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Greatest, Least
+from django.db.models import CharField, F, Func, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -207,11 +207,6 @@ class RawTsQuery(SearchQuery):
         return "%s::tsquery", [self.query]
 
 
-def _matches(query: str) -> Func:
-    """1 if the claim's stored vector matches `query`, else 0."""
-    return Func(F("search_vector"), RawTsQuery(query), arg_joiner=" @@ ", template="(%(expressions)s)::int", output_field=IntegerField())
-
-
 def lexeme_frequencies() -> dict[str, float]:
     """Share of claims containing each common lexeme, from the planner statistics (`ANALYZE`).
 
@@ -232,95 +227,105 @@ def lexeme_frequencies() -> dict[str, float]:
 
 
 # A lexeme in at least this share of claims counts less, in proportion to its frequency.
-COMMON_FREQUENCY = 0.05
+COMMON_FREQUENCY = 0.02
 MIN_WEIGHT = 0.1
+# Candidates per index, so the work per lookup stays bounded however many claims share a
+# word: the nearest claims by trigram distance (GiST, read in distance order) and claims
+# sharing at least two concepts with the text (GIN).
+TRIGRAM_CANDIDATES = 40
+CONCEPT_CANDIDATES = 160
 
 
-@dataclass(frozen=True)
-class Probe:
-    """What a text is made of for matching: its concepts, the lexemes that express each, their weights."""
-
-    concepts: tuple[tuple[str, ...], ...]
-    weights: tuple[float, ...]
-    total_weight: float
-    common: dict
-
-    def alternatives(self, weights: str) -> list[str]:
-        return ["(" + " | ".join(_tsquery_literal(m, weights) for m in members) + ")" for members in self.concepts]
+@lru_cache(maxsize=1)
+def _synonym_groups() -> dict[str, frozenset]:
+    """Concept name -> every lexeme of its synonym group."""
+    groups: dict[str, set] = {}
+    for lexeme, concept in _synonym_concepts().items():
+        groups.setdefault(concept, set()).add(lexeme)
+    return {concept: frozenset(members) for concept, members in groups.items()}
 
 
 def _weight(frequency: float) -> float:
     return max(MIN_WEIGHT, 1.0 - min(frequency, 1.0))
 
 
+@dataclass(frozen=True)
+class Probe:
+    """A text prepared for matching: its concepts (synonyms collapsed), their lexemes and weights."""
+
+    members: dict
+    weights: dict
+    frequencies: dict
+
+    @property
+    def total_weight(self) -> float:
+        return sum(self.weights.values())
+
+    def concept_weight(self, concept: str) -> float:
+        members = _synonym_groups().get(concept, frozenset([concept]))
+        return _weight(sum(self.frequencies.get(lexeme, 0.0) for lexeme in members))
+
+    def index_query(self) -> str | None:
+        """tsquery for claims whose short text shares at least two of the rarest concepts (one if there is only one)."""
+        chosen = sorted(self.members, key=lambda c: (-self.weights[c], -len(c), c))[:MAX_CONCEPTS]
+        alternatives = ["(" + " | ".join(_tsquery_literal(m, "A") for m in sorted(self.members[c])) + ")" for c in chosen]
+        if len(alternatives) <= 1:
+            return alternatives[0] if alternatives else None
+        return " | ".join(f"({a} & {b})" for i, a in enumerate(alternatives) for b in alternatives[i + 1 :])
+
+    def overlap(self, lexemes) -> float:
+        """Weighted Dice coefficient between this text's concepts and those of `lexemes`."""
+        table = _synonym_concepts()
+        concepts = {table.get(lexeme, lexeme) for lexeme in lexemes}
+        if not concepts or not self.weights:
+            return 0.0
+        shared = sum(self.weights[c] for c in concepts if c in self.weights)
+        return min(1.0, 2 * shared / (self.total_weight + sum(self.concept_weight(c) for c in concepts)))
+
+
 def probe(text: str) -> Probe:
-    """Stem `text` with the database's configuration, group its words into weighted concepts."""
+    """Stem `text` with the database's configuration and group its words into weighted concepts."""
     lexemes = _lexemes_sql([text])[0]
     table = _synonym_concepts()
+    groups = _synonym_groups()
     frequencies = lexeme_frequencies()
     members: dict[str, set[str]] = {}
     for lexeme in lexemes:
-        members.setdefault(table.get(lexeme, lexeme), set()).add(lexeme)
-    # Every lexeme that stands for a concept, so "rechtmäßig" finds "legitim".
-    for lexeme, concept in table.items():
-        if concept in members:
-            members[concept].add(lexeme)
-    weights = {concept: _weight(sum(frequencies.get(m, 0.0) for m in group)) for concept, group in members.items()}
-    # Rare words carry the meaning; keep the index query small for long inputs.
-    chosen = sorted(members, key=lambda c: (-weights[c], -max(len(m) for m in members[c]), c))[:MAX_CONCEPTS]
-    return Probe(
-        concepts=tuple(tuple(sorted(members[c])) for c in chosen),
-        weights=tuple(weights[c] for c in chosen),
-        total_weight=sum(weights.values()),
-        common={lexeme: _weight(freq) for lexeme, freq in frequencies.items()},
+        concept = table.get(lexeme, lexeme)
+        # Every lexeme that stands for the concept, so "rechtmäßig" finds "legitim".
+        members.setdefault(concept, set()).update(groups.get(concept, {lexeme}))
+    probed = Probe(members=members, weights={}, frequencies=frequencies)
+    probed.weights.update({concept: probed.concept_weight(concept) for concept in members})
+    return probed
+
+
+def _lexemes_of_text():
+    return Func(
+        Func(SearchConfig(SEARCH_CONFIG), F("text"), function="to_tsvector"),
+        function="tsvector_to_array",
+        output_field=ArrayField(CharField()),
     )
 
 
-def _sum(terms: list):
-    """`terms[0] + terms[1] + …` as a balanced expression tree.
-
-    An archive where hundreds of words are common yields hundreds of terms; a left-deep
-    chain of that length exceeds Python's recursion limit when Django compiles it.
-    """
-    if not terms:
-        return Value(0.0)
-    if len(terms) == 1:
-        return terms[0]
-    middle = len(terms) // 2
-    return _sum(terms[:middle]) + _sum(terms[middle:])
-
-
 def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: Probe | None = None) -> QuerySet:
-    """Claims that may state the same as `text`, found through the two indexes, with a `score`.
+    """Claims that may state the same as `text`, found through the indexes; at most a few hundred.
 
-    A candidate looks alike letter by letter (trigram `%` on the short text) or shares at
-    least two concepts with `text` in its short text (full-text index; one shared word such
-    as "Ukraine" is not enough). `score` is the larger of the trigram similarity and the
-    concept overlap: a Dice coefficient over the concepts of `text` and the words of the
-    claim text, each weighted down by how common it is among all claims.
+    The nearest claims by trigram distance on the short text (GiST index, read in order) and
+    claims whose short text shares at least two concepts with `text` (GIN index; one shared
+    word such as "Ukraine" is not enough). Annotated with `trigram` (similarity) and
+    `lexemes` (the stemmed words of the claim text) for `similar_claims` to score.
     """
     text = clean_query(text)
     queryset = Claim.objects.all() if queryset is None else queryset
     if not text:
         return queryset.none()
     probed = probed or probe(text)
-    alternatives = probed.alternatives("A")
-    condition = Q(text__trigram_similar=text)
-    if len(alternatives) == 1:
-        condition |= Q(search_vector=RawTsQuery(alternatives[0]))
-    elif alternatives:
-        pairs = " | ".join(f"({a} & {b})" for i, a in enumerate(alternatives) for b in alternatives[i + 1 :])
-        condition |= Q(search_vector=RawTsQuery(pairs))
-    shared = _sum([_matches(alternative) * Value(weight) for alternative, weight in zip(alternatives, probed.weights, strict=True)])
-    claim_words = Func(Func(SearchConfig(SEARCH_CONFIG), F("text"), function="to_tsvector"), function="length", output_field=FloatField())
-    # Common words in the claim text count with their lower weight on the claim's side too.
-    discount = _sum([_matches(_tsquery_literal(lexeme, "A")) * Value(1.0 - weight) for lexeme, weight in probed.common.items()])
-    overlap = Value(2.0) * shared / Greatest(claim_words - discount + Value(probed.total_weight), Value(0.5))
-    return (
-        queryset.filter(condition)
-        .annotate(trigram=TrigramSimilarity("text", text), overlap=Least(overlap, Value(1.0), output_field=FloatField()))
-        .annotate(score=Greatest(F("trigram"), F("overlap"), output_field=FloatField()))
-    )
+    ids = queryset.annotate(distance=TrigramDistance("text", text)).order_by("distance").values_list("pk", flat=True)[:TRIGRAM_CANDIDATES]
+    index_query = probed.index_query()
+    if index_query:
+        sharing = queryset.filter(search_vector=RawTsQuery(index_query)).order_by().values_list("pk", flat=True)[:CONCEPT_CANDIDATES]
+        ids = ids.union(sharing)
+    return Claim.objects.filter(pk__in=ids).annotate(trigram=TrigramSimilarity("text", text), lexemes=_lexemes_of_text())
 
 
 def similar_claims(
@@ -329,14 +334,30 @@ def similar_claims(
     """Claims that look like the same statement as `text`, best first, each with a `score` in [0, 1].
 
     The score is the larger of the trigram similarity of the short texts and the concept
-    overlap (stemmed words, synonyms collapsed), so rewordings ("gesetzmäßige Ziele" /
-    "legitime Ziele") meet as well as near-identical spellings. Two queries: one to stem
-    `text`, one through the indexes. Pass `queryset=Claim.objects.published()` for anything public.
+    overlap (stemmed words, synonyms collapsed, common words weighted down), so rewordings
+    ("gesetzmäßige Ziele" / "legitime Ziele") meet as well as near-identical spellings.
+    Three queries: stem `text`, score the candidates, load the best. Pass
+    `queryset=Claim.objects.published()` for anything public.
     """
     text = clean_query(text)
     if not text:
         return []
-    candidates = similar_candidates(text, queryset=queryset).filter(score__gte=threshold)
+    probed = probe(text)
+    candidates = similar_candidates(text, queryset=queryset, probed=probed)
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    return list(candidates.select_related("rating", "claimant").order_by("-score", "-id")[:limit])
+    scores = {}
+    for pk, trigram, lexemes in candidates.values_list("pk", "trigram", "lexemes"):
+        overlap = probed.overlap(lexemes or [])
+        if max(trigram, overlap) >= threshold:
+            scores[pk] = (max(trigram, overlap), trigram, overlap)
+    best = sorted(scores, key=lambda pk: (-scores[pk][0], -pk))[:limit]
+    if not best:
+        return []
+    claims = Claim.objects.select_related("rating", "claimant").in_bulk(best)
+    result = []
+    for pk in best:
+        claim = claims[pk]
+        claim.score, claim.trigram, claim.overlap = scores[pk]
+        result.append(claim)
+    return result
