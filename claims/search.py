@@ -25,6 +25,8 @@ from .models import Claim
 
 # Longer queries are cut: nobody types more, and the tsquery stays cheap.
 MAX_QUERY_LENGTH = 200
+# Reader searches rank at most this many of the newest matches.
+RANKING_WINDOW = 200
 
 # ts_headline does not escape the document; these markers survive it and are swapped for
 # <mark> only after the text around them has been escaped.
@@ -85,34 +87,36 @@ def web_query(text: str) -> SearchQuery:
     return query
 
 
-def search_claims(queryset: QuerySet, text: str) -> QuerySet:
+def _ranked(queryset: QuerySet, query: SearchQuery, window: int | None) -> QuerySet:
+    matches = queryset.filter(search_vector=query)
+    if window is not None:
+        # Ranking reads every ranked row; a frequent word matches a fifth of a large archive.
+        # The newest `window` matches come straight from the date index and are ranked.
+        newest = matches.order_by("-published_at", "-id").values("pk")[:window]
+        matches = queryset.filter(pk__in=newest)
+    return matches.annotate(rank=SearchRank(F("search_vector"), query, normalization=1)).order_by("-rank", "-published_at", "-id")
+
+
+def search_claims(queryset: QuerySet, text: str, *, window: int | None = RANKING_WINDOW) -> QuerySet:
     """Filter `queryset` to claims matching `text` in web-search syntax, best match first.
 
-    The result carries `rank`. The claim text weighs most, then the long text and the
-    conclusion, then the context.
+    The result carries `rank`: the claim text weighs most, then the long text and the
+    conclusion, then the context. Readers get the newest `window` matches ranked by
+    relevance (a bounded cost however common the words); pass `window=None` for every match
+    (API filters, the newsroom's admin search).
     """
     text = clean_query(text)
     if not text:
         return queryset
-    query = web_query(text)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
-        .order_by("-rank", "-published_at", "-id")
-    )
+    return _ranked(queryset, web_query(text), window)
 
 
-def search_sources(queryset: QuerySet, text: str) -> QuerySet:
-    """Filter `queryset` to articles matching `text` in web-search syntax, best match first."""
+def search_sources(queryset: QuerySet, text: str, *, window: int | None = RANKING_WINDOW) -> QuerySet:
+    """Filter `queryset` to articles matching `text` in web-search syntax, best match first (see `search_claims`)."""
     text = clean_query(text)
     if not text:
         return queryset
-    query = web_query(text)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
-        .order_by("-rank", "-published_at", "-id")
-    )
+    return _ranked(queryset, web_query(text), window)
 
 
 def with_headline(
@@ -230,10 +234,11 @@ def lexeme_frequencies() -> dict[str, float]:
 COMMON_FREQUENCY = 0.02
 MIN_WEIGHT = 0.1
 # Candidates per index, so the work per lookup stays bounded however many claims share a
-# word: the nearest claims by trigram distance (GiST, read in distance order) and claims
-# sharing at least two concepts with the text (GIN).
-TRIGRAM_CANDIDATES = 40
-CONCEPT_CANDIDATES = 160
+# word: claims sharing at least two concepts (GIN), and for short texts the nearest claims
+# by trigram distance (GiST, read in order; costlier, so only where words are few).
+TRIGRAM_CANDIDATES = 20
+SHORT_TEXT_CONCEPTS = 2
+CONCEPT_CANDIDATES = 100
 
 
 @lru_cache(maxsize=1)
@@ -310,21 +315,27 @@ def _lexemes_of_text():
 def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: Probe | None = None) -> QuerySet:
     """Claims that may state the same as `text`, found through the indexes; at most a few hundred.
 
-    The nearest claims by trigram distance on the short text (GiST index, read in order) and
-    claims whose short text shares at least two concepts with `text` (GIN index; one shared
-    word such as "Ukraine" is not enough). Annotated with `trigram` (similarity) and
-    `lexemes` (the stemmed words of the claim text) for `similar_claims` to score.
+    Claims whose short text shares at least two concepts with `text` (GIN full-text index;
+    one shared word such as "Ukraine" is not enough) and, for short texts of one or two
+    concepts, the nearest claims by trigram distance (GiST trigram index, read in distance
+    order). Annotated with `trigram` (similarity) and `lexemes` (the stemmed words of the
+    claim text) for scoring.
     """
     text = clean_query(text)
     queryset = Claim.objects.all() if queryset is None else queryset
     if not text:
         return queryset.none()
     probed = probed or probe(text)
-    ids = queryset.annotate(distance=TrigramDistance("text", text)).order_by("distance").values_list("pk", flat=True)[:TRIGRAM_CANDIDATES]
     index_query = probed.index_query()
+    ids = None
     if index_query:
-        sharing = queryset.filter(search_vector=RawTsQuery(index_query)).order_by().values_list("pk", flat=True)[:CONCEPT_CANDIDATES]
-        ids = ids.union(sharing)
+        ids = queryset.filter(search_vector=RawTsQuery(index_query)).order_by().values_list("pk", flat=True)[:CONCEPT_CANDIDATES]
+    if len(probed.members) <= SHORT_TEXT_CONCEPTS:
+        # Few words to share: letters decide ("Selenskyj"/"Selenskij", compounds, typos).
+        nearest = (
+            queryset.annotate(distance=TrigramDistance("text", text)).order_by("distance").values_list("pk", flat=True)[:TRIGRAM_CANDIDATES]
+        )
+        ids = nearest if ids is None else nearest.union(ids)
     return Claim.objects.filter(pk__in=ids).annotate(trigram=TrigramSimilarity("text", text), lexemes=_lexemes_of_text())
 
 

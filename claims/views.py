@@ -1,7 +1,7 @@
 import hashlib
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, TextField, Value
+from django.db.models import Exists, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -14,10 +14,10 @@ from sources.models import Source
 from .cache import PublicCacheMixin
 from .filters import ClaimFilter
 from .freshness import ConditionalGetMixin
-from .models import Claim, Claimant, Correction, Rating, RatingScale
+from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
 from .schema_org import claim_review, date_modified, with_claim_review_data
-from .search import clean_query, search_claims, search_sources, similar_claims, with_headline
+from .search import RANKING_WINDOW, clean_query, search_claims, search_sources, similar_claims, with_headline
 
 PAGE_SIZE = 20
 RELATED_CLAIMS = 3
@@ -226,18 +226,41 @@ class SearchView(PublicPageMixin, ListView):
         text = self.get_search_text()
         if not text:
             return Claim.objects.none()
-        claims = search_claims(claim_list_queryset(), text)
-        claims = with_headline(claims, "text", text, name="title_headline", highlight_all=True)
+        return search_claims(claim_list_queryset(), text)
+
+    def add_headlines(self, claims: list, text: str) -> None:
+        """Highlighted title and snippet for the claims of one page (ts_headline is costly: never for more)."""
         body = Concat("conclusion", Value(" "), "text_long", Value(" "), "context", output_field=TextField())
-        return with_headline(claims, body, text, name="snippet")
+        headlines = Claim.objects.filter(pk__in=[claim.pk for claim in claims])
+        headlines = with_headline(headlines, "text", text, name="title_headline", highlight_all=True)
+        headlines = with_headline(headlines, body, text, name="snippet")
+        found = {pk: (title, snippet) for pk, title, snippet in headlines.values_list("pk", "title_headline", "snippet")}
+        for claim in claims:
+            claim.title_headline, claim.snippet = found.get(claim.pk, (claim.text, ""))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         text = self.get_search_text()
         context["search_text"] = text
+        context["capped"] = text and context["paginator"].count >= RANKING_WINDOW
+        if text:
+            claims = list(context["page_obj"].object_list)
+            self.add_headlines(claims, text)
+            context["page_obj"].object_list = context["claims"] = context["object_list"] = claims
         context["query_string"] = urlencode({"q": text}) if text else ""
         context["sources"] = []
         if text and context["page_obj"].number == 1:
-            public = Source.objects.filter(pk__in=Source.objects.public().values("pk")).select_related("outlet")
-            context["sources"] = list(with_headline(search_sources(public, text), "body", text, name="snippet")[: self.max_sources])
+            # Articles quoted by at least one public claim (the rule of Source.objects.public()),
+            # checked per matching article so the newest matches come from the date index.
+            quoted = Appearance.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())
+            public = Source.objects.filter(Exists(quoted)).select_related("outlet")
+            sources = list(search_sources(public, text)[: self.max_sources])
+            snippets = dict(
+                with_headline(Source.objects.filter(pk__in=[source.pk for source in sources]), "body", text, name="snippet").values_list(
+                    "pk", "snippet"
+                )
+            )
+            for source in sources:
+                source.snippet = snippets.get(source.pk, "")
+            context["sources"] = sources
         return context

@@ -128,7 +128,11 @@ class Source(models.Model):
             # One current version per URL; older versions of a changed article keep their URL.
             models.UniqueConstraint(fields=["url"], condition=~Q(url="") & Q(is_latest=True), name="source_url_unique_latest"),
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="source_search_gin", fastupdate=False)]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="source_search_gin", fastupdate=False),
+            # Newest first: reader searches rank the newest matching articles (claims.search).
+            models.Index(fields=["-published_at", "-id"], name="source_published"),
+        ]
 
     def __str__(self):
         return self.title

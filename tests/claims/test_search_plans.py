@@ -64,9 +64,15 @@ def test_full_text_search_uses_the_gin_index(no_seqscan):
     assert "Seq Scan on claims_claim" not in text
 
 
-def test_similar_claims_use_trigram_and_full_text_indexes(no_seqscan):
+def test_similar_claims_use_the_full_text_index(no_seqscan):
     text = plan(similar_candidates("Ausländische Soldaten wären rechtmäßige Ziele", queryset=Claim.objects.published()))
-    assert "claim_text_trgm_gist" in text
+    assert "claim_search_gin" in text
+    assert "Seq Scan on claims_claim" not in text
+
+
+def test_similar_claims_of_two_words_also_read_the_trigram_index_in_distance_order(no_seqscan):
+    text = plan(similar_candidates("legitime Ziele", queryset=Claim.objects.published()))
+    assert "Index Scan using claim_text_trgm_gist" in text
     assert "claim_search_gin" in text
     assert "Seq Scan on claims_claim" not in text
 
