@@ -375,6 +375,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
         """Confirm, then record through `services.mark_duplicate` that claim `pk` states the same as `original_pk`."""
         claim = get_object_or_404(Claim, pk=pk)
         original = get_object_or_404(Claim, pk=original_pk)
+        if not (self.has_view_or_change_permission(request, claim) and self.has_view_or_change_permission(request, original)):
+            raise PermissionDenied
         change_url = reverse("admin:claims_claim_change", args=[claim.pk])
         if request.method == "POST":
             try:
