@@ -363,9 +363,11 @@ def similar_claims(
         if max(trigram, overlap) >= threshold:
             scores[pk] = (max(trigram, overlap), trigram, overlap)
     best = sorted(scores, key=lambda pk: (-scores[pk][0], -pk))[:limit]
-    if not best:
-        return []
-    claims = Claim.objects.select_related("rating", "claimant").in_bulk(best)
+    # Loaded through the caller's queryset, so its select_related/prefetch_related apply. The
+    # query runs even when nothing matched (id 0 never exists), so pages showing related
+    # claims make the same number of queries whatever the archive holds.
+    source = Claim.objects.all() if queryset is None else queryset
+    claims = {claim.pk: claim for claim in source.select_related("rating", "claimant").filter(pk__in=best or [0])}
     result = []
     for pk in best:
         claim = claims[pk]
