@@ -1,8 +1,10 @@
 """Output and input shapes of the partner API. No queries here: views prefetch what is shown."""
 
+import datetime
 import re
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -19,6 +21,18 @@ def public_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+class UtcDateTimeField(serializers.DateTimeField):
+    """Times in UTC ("…Z"): old dates in local time carry offsets in seconds (LMT), which RFC 3339 does not allow."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", datetime.UTC)
+        super().__init__(*args, **kwargs)
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: UtcDateTimeField}
+
+
 @extend_schema_field(OpenApiTypes.URI)
 class PublicUrlField(serializers.Field):
     """The object's canonical public URL (`get_absolute_url()` on SITE_URL)."""
@@ -31,7 +45,7 @@ class PublicUrlField(serializers.Field):
         return public_url(value.get_absolute_url())
 
 
-class RatingBriefSerializer(serializers.ModelSerializer):
+class RatingBriefSerializer(ApiModelSerializer):
     scale = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -49,7 +63,7 @@ class RatingSerializer(RatingBriefSerializer):
         fields = [*RatingBriefSerializer.Meta.fields, "definition", "definition_en", "best_value", "worst_value", "url"]
 
 
-class ClaimantSerializer(serializers.ModelSerializer):
+class ClaimantSerializer(ApiModelSerializer):
     url = PublicUrlField()
 
     class Meta:
@@ -57,13 +71,13 @@ class ClaimantSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind", "role", "description", "url"]
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class TopicSerializer(ApiModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
 
 
-class SourceBriefSerializer(serializers.ModelSerializer):
+class SourceBriefSerializer(ApiModelSerializer):
     outlet = serializers.CharField(source="outlet.name", default="", read_only=True, help_text=_("Medium / outlet"))
     archive_url = PublicUrlField(help_text=_("Archivierte Fassung auf der Website / archived copy on the public site."))
 
@@ -72,7 +86,7 @@ class SourceBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "url", "outlet", "agency", "author", "published_at", "language", "archive_url"]
 
 
-class AppearanceSerializer(serializers.ModelSerializer):
+class AppearanceSerializer(ApiModelSerializer):
     source = SourceBriefSerializer(read_only=True)
     quote = serializers.CharField(
         source="exact_quote", read_only=True, help_text=_("Zitat wörtlich wie im Artikel / quote exactly as in the article.")
@@ -83,7 +97,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
         fields = ["source", "quote", "start", "end", "is_first"]
 
 
-class CorrectionInClaimSerializer(serializers.ModelSerializer):
+class CorrectionInClaimSerializer(ApiModelSerializer):
     old_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     new_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
@@ -92,7 +106,7 @@ class CorrectionInClaimSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "kind", "note", "old_rating", "new_rating", "old_conclusion", "new_conclusion"]
 
 
-class ClaimListSerializer(serializers.ModelSerializer):
+class ClaimListSerializer(ApiModelSerializer):
     claimant = ClaimantSerializer(read_only=True, allow_null=True)
     rating = RatingBriefSerializer(read_only=True, allow_null=True)
     topics = TopicSerializer(many=True, read_only=True)
@@ -140,7 +154,7 @@ class ClaimDetailSerializer(ClaimListSerializer):
         ]
 
 
-class CorrectionSerializer(serializers.ModelSerializer):
+class CorrectionSerializer(ApiModelSerializer):
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     old_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     new_rating = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
@@ -156,7 +170,7 @@ class SourceSerializer(SourceBriefSerializer):
         fields = [*SourceBriefSerializer.Meta.fields, "teaser"]
 
 
-class SourceAppearanceSerializer(serializers.ModelSerializer):
+class SourceAppearanceSerializer(ApiModelSerializer):
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     quote = serializers.CharField(source="exact_quote", read_only=True)
 
