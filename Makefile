@@ -69,5 +69,12 @@ bench: venv db ## Load benchmark data, drive gunicorn with wrk, print the table 
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(PY) -m bench.run
 
+backup: db ## Dump the database (pg_dump custom format) to backups/ or BACKUP=file
+	config/backup.sh backup $(BACKUP)
+
+restore: db ## Restore BACKUP=file into the database (replaces its contents)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/….dump"; exit 2; }
+	config/backup.sh restore $(BACKUP)
+
 clean-db: ## Stop the project-local PostgreSQL
 	@config/localdb.sh stop
