@@ -373,6 +373,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     def mark_duplicate_view(self, request, pk, original_pk):
         """Confirm, then record through `services.mark_duplicate` that claim `pk` states the same as `original_pk`."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         claim = get_object_or_404(Claim, pk=pk)
         original = get_object_or_404(Claim, pk=original_pk)
         if not (self.has_view_or_change_permission(request, claim) and self.has_view_or_change_permission(request, original)):
