@@ -1,6 +1,7 @@
 """A real gunicorn serving the project against a given database, for outage and load tests."""
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -35,7 +36,7 @@ class Gunicorn:
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
             DJANGO_DEBUG="false",
-            DJANGO_SECRET_KEY="live-test-only-secret-key-0123456789abcdefghijklmnop",
+            DJANGO_SECRET_KEY=secrets.token_hex(32),
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_SECURE_SSL_REDIRECT="false",
             DATABASE_URL=database_url,
