@@ -69,6 +69,10 @@ bench: venv db ## Load benchmark data, drive gunicorn with wrk, print the table 
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(PY) -m bench.run
 
+stress: bootstrap ## gunicorn under mixed load ≥ 5 min, editors writing, PostgreSQL restarted midway (STRESS_SECONDS)
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) bench/stress.py
+
 backup: db ## Dump the database (pg_dump custom format) to backups/ or BACKUP=file
 	config/backup.sh backup $(BACKUP)
 

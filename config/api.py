@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
+from rest_framework import exceptions, parsers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -59,3 +59,13 @@ class ConditionalGetMixin:
         set_response_etag(response)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser; absurdly nested input is a 400 like any other malformed JSON, not a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type=media_type, parser_context=parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("Ungültiges JSON: zu tief verschachtelt.")) from None

@@ -15,7 +15,11 @@ def not_found(request, path=""):
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html", metadata_class=None),
+        name="docs",
+    ),
     path("", include("claims.api.urls")),
     path("", include("sources.api.urls")),
     re_path(r"^(?P<path>.*)$", not_found),

@@ -100,7 +100,7 @@ def _walk(resolver, prefix):
             yield parts, entry
 
 
-def project_routes(candidates) -> tuple[list[Route], list[str]]:
+def project_routes(candidates, *, max_paths: int = MAX_PATHS_PER_PATTERN) -> tuple[list[Route], list[str]]:
     """Every URL pattern with concrete paths built from `candidates(name, regex, model_admin)`.
 
     Returns the routes and the patterns for which no candidate produced a resolvable path.
@@ -117,7 +117,7 @@ def project_routes(candidates) -> tuple[list[Route], list[str]]:
             else:
                 values = [value for value in candidates(kind, text, model_admin) if re.fullmatch(text, value)]
                 options.append(values)
-        for combination in itertools.islice(itertools.product(*options), MAX_PATHS_PER_PATTERN):
+        for combination in itertools.islice(itertools.product(*options), max_paths):
             path = "/" + "".join(combination)
             try:
                 resolve(path)
