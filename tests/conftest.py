@@ -9,6 +9,12 @@ from . import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories create a user per claim; the production hasher's deliberate slowness only costs time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_shared_page_cache(settings):
     """Tests see fresh pages; tests of the page cache itself switch it on with `page_cache`."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -18,11 +18,6 @@ CLAIM_TEXT = "Windkraft lieferte 42 Prozent des Stroms"
 QUOTE = "Nach Angaben der Regierung sind 42 Prozent des Stroms im vergangenen Jahr aus Windkraft gewonnen worden."
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def member(group_name, username, first_name):
     user = UserFactory(username=username, first_name=first_name, last_name="Muster", is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))

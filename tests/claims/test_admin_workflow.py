@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "geheim-passwort-123"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def member(group_name, username):
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))

@@ -16,12 +16,6 @@ from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """These tests create many users; the production hasher's deliberate slowness only costs time here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 QUOTE = "42 Prozent des Stroms im vergangenen Jahr aus Windkraft gewonnen worden"
 
 

@@ -100,9 +100,3 @@ def allow_private(settings):
 @pytest.fixture
 def fixture_bytes():
     return lambda name: (FIXTURES / name).read_bytes()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Staff fixtures hash a password each; these tests are about imports, not about login security."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

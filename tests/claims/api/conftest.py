@@ -6,12 +6,6 @@ from claims.models import PartnerKey
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every claim factory creates an author; PBKDF2 would cost most of the test time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
     # Throttle counters live in the cache; each test starts with a full allowance.
     cache.clear()
