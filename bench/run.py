@@ -163,7 +163,7 @@ def targets_for(sample: dict) -> list[Target]:
         Target("search-page", "Suchseite", searches),
         Target("api-list", "API-Liste (50)", ["/api/v1/claims/?page_size=50"], baseline="drf"),
         Target("api-detail", "API-Detail", api_details, baseline="drf"),
-        Target("api-claimreview", "API ClaimReview", ["/api/v1/claimreview/?page_size=50"], baseline="drf"),
+        Target("api-claimreview", "API ClaimReview", ["/api/v1/claims/claimreview/?page_size=50"], baseline="drf"),
         Target("revalidate-304", "304-Revalidierung", claims, expect=304),
         Target("api-revalidate-304", "API 304-Revalidierung", api_details, baseline="drf", expect=304),
         Target("claims-prefetched", "DRF 50 mit Prefetch", ["/__bench__/claims-prefetched/"], baseline="drf"),
