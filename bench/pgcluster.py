@@ -7,6 +7,7 @@ server runs as the "postgres" system user (like config/localdb.sh).
 
 import glob
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -113,3 +114,24 @@ def wait_for_http(url: str, *, timeout: float = 30.0, expect: int = 200) -> floa
         if time.monotonic() - started > timeout:
             raise TimeoutError(f"{url} did not answer {expect} within {timeout} s")
         time.sleep(0.1)
+
+
+def loopback_app_env(database_url: str, **extra: str) -> dict:
+    """Environment for the app on loopback with production settings against `database_url`.
+
+    The caller's DJANGO_*/GUNICORN_*/API_RATE* variables are dropped so the server sees only
+    these; login throttling is off because the load comes from one address.
+    """
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GUNICORN_", "API_RATE"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_hex(32),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        DATABASE_CONNECT_TIMEOUT="2",
+        AXES_ENABLED="false",
+        **extra,
+    )
+    return env

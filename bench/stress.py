@@ -37,7 +37,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pgcluster import TemporaryCluster, wait_for_http  # noqa: E402
+from bench.pgcluster import TemporaryCluster, loopback_app_env, wait_for_http  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua" / "paths.lua"
@@ -330,16 +330,8 @@ def main() -> int:
     try:
         database_url = cluster.create_database("faktencheck")
         cluster.restore(dump, "faktencheck")
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GUNICORN_", "API_RATE"))}
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            DJANGO_DEBUG="false",
-            DJANGO_SECRET_KEY=secrets.token_hex(32),
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            DJANGO_SECURE_SSL_REDIRECT="false",
-            DATABASE_URL=database_url,
-            DATABASE_CONNECT_TIMEOUT="2",
-            AXES_ENABLED="false",
+        env = loopback_app_env(
+            database_url,
             API_RATE_ANONYMOUS="1000000/minute",
             API_RATE_PARTNER="1000000/minute",
             API_RATE_STAFF="1000000/minute",

@@ -1,12 +1,13 @@
 """A real gunicorn serving the project against a given database, for outage and load tests."""
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from bench.pgcluster import loopback_app_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,16 +33,8 @@ class Gunicorn:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.access_log = log_dir / "access.log"
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "GUNICORN_"))}
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            DJANGO_DEBUG="false",
-            DJANGO_SECRET_KEY=secrets.token_hex(32),
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            DJANGO_SECURE_SSL_REDIRECT="false",
-            DATABASE_URL=database_url,
-            DATABASE_CONNECT_TIMEOUT="2",
-            AXES_ENABLED="false",
+        env = loopback_app_env(
+            database_url,
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
             GUNICORN_WORKERS=str(workers),
             GUNICORN_ACCESSLOG=str(self.access_log),
