@@ -88,6 +88,9 @@ def invalidate_after_commit() -> None:
     """Invalidate once the current transaction has committed (readers must see the new data)."""
 
     def run():
+        from .freshness import forget_site_version
+
+        forget_site_version()
         try:
             invalidate_public_pages()
         except Exception:  # the change is committed; a cache outage must not turn it into an error

@@ -4,9 +4,16 @@ Every public page is derived from published claims, their appearances and correc
 query reads four index-backed maxima; together they change whenever anything a reader can
 see changes (an edit or workflow step bumps `Claim.updated_at`, a scheduled claim becoming
 due moves the latest due `published_at`, a new appearance or correction adds a row).
+
+Each worker reuses the version it read for `PUBLIC_FRESHNESS_SECONDS` (1 s by default, far
+below the minute browsers and CDNs may keep a page without asking): a burst of readers
+revalidating costs one query per second and worker, not one per request. A change committed
+by a worker clears its own copy at once; other workers notice within that second.
 """
 
 import hashlib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,9 +64,31 @@ class SiteVersion:
         return digest.hexdigest()[:32]
 
 
+_remembered = threading.local()
+
+
+def forget_site_version() -> None:
+    """Drop this worker's remembered version (after it committed a change to public content)."""
+    _remembered.__dict__.clear()
+
+
 def site_version() -> SiteVersion:
+    """The current `SiteVersion`: remembered for `PUBLIC_FRESHNESS_SECONDS`, else read from the database."""
+    alias = router.db_for_read(Claim)
+    ttl = settings.PUBLIC_FRESHNESS_SECONDS
+    if ttl <= 0:
+        return read_site_version(alias)
+    now = time.monotonic()
+    if getattr(_remembered, "alias", None) == alias and getattr(_remembered, "expires", 0.0) > now:
+        return _remembered.version
+    version = read_site_version(alias)
+    _remembered.alias, _remembered.version, _remembered.expires = alias, version, now + ttl
+    return version
+
+
+def read_site_version(alias: str) -> SiteVersion:
     """The current `SiteVersion`, read in one query from indexes (no table scans)."""
-    connection = connections[router.db_for_read(Claim)]
+    connection = connections[alias]
     claim_table = connection.ops.quote_name(Claim._meta.db_table)
     sql = f"""
         SELECT
@@ -73,6 +102,29 @@ def site_version() -> SiteVersion:
         return SiteVersion(*cursor.fetchone())
 
 
+def conditional_response(request, version: SiteVersion):
+    """`(304 response or None, etag, last_modified)` for an anonymous GET/HEAD of a public page."""
+    etag = quote_etag(version.etag(request.get_full_path(), get_language() or ""))
+    last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
+    return get_conditional_response(request, etag=etag, last_modified=last_modified), etag, last_modified
+
+
+def add_validators(response, etag: str, last_modified: int | None) -> None:
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+
+
+def not_modified(request):
+    """`304 Not Modified` with the public caching headers when the reader's copy is current, else None."""
+    response, etag, last_modified = conditional_response(request, site_version())
+    if response is not None:
+        add_public_cache_headers(response, [])
+        add_validators(response, etag, last_modified)
+    return response
+
+
 class ConditionalGetMixin:
     """ETag and Last-Modified on public pages, and `304 Not Modified` when nothing changed.
 
@@ -84,18 +136,12 @@ class ConditionalGetMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
-        version = site_version()
-        etag = quote_etag(version.etag(request.get_full_path(), get_language() or ""))
-        last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response, etag, last_modified = conditional_response(request, site_version())
         if response is None:
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code != 200 or "no-store" in response.get("Cache-Control", ""):
                 return response
         else:
             add_public_cache_headers(response, [])
-        response["ETag"] = etag
-        if last_modified:
-            response["Last-Modified"] = http_date(last_modified)
-        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        add_validators(response, etag, last_modified)
         return response

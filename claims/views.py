@@ -26,6 +26,9 @@ RELATED_CLAIMS = 3
 class PublicPageMixin(ConditionalGetMixin, PublicCacheMixin):
     """Every public page: conditional GET first, then the shared page cache and CDN headers."""
 
+    # Stored copies and 304s for anonymous readers are answered before the view (claims/middleware.py).
+    answered_early = True
+
 
 def claim_list_queryset():
     return Claim.objects.published().select_related("claimant", "rating").order_by("-published_at", "-id")

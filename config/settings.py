@@ -67,12 +67,14 @@ MIDDLEWARE = [
     "config.db_router.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Stored pages and 304s for anonymous readers, before sessions, CSRF and authentication.
+    "claims.middleware.EarlyPublicResponseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -182,8 +184,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Shared page cache for anonymous readers (claims/cache.py); 0 switches it off. Publishing,
-# correcting or withdrawing invalidates it on every worker at once.
-PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# correcting or withdrawing invalidates it on every worker at once – through the shared cache,
+# so without Redis (one local cache per worker process) it is off unless switched on.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
+# How long a worker reuses the site version behind ETag/Last-Modified (claims/freshness.py).
+PUBLIC_FRESHNESS_SECONDS = env.float("PUBLIC_FRESHNESS_SECONDS", default=1.0)
 # Cache-Control for browsers (max-age) and CDNs (s-maxage) on public pages and API reads.
 PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
 CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)

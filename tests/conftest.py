@@ -20,6 +20,12 @@ def _no_shared_page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _fresh_validators(settings):
+    """Every request reads the site version afresh; `test_freshness_memo` covers the remembered one."""
+    settings.PUBLIC_FRESHNESS_SECONDS = 0
+
+
 @pytest.fixture
 def page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300

@@ -1,0 +1,78 @@
+"""Answers for anonymous readers that need neither sessions, CSRF, authentication nor a view.
+
+A reader without a session cookie or API credentials is anonymous. For such a GET/HEAD of a
+public page (a view with `PublicPageMixin`; not the API, whose throttles must run) this
+middleware, placed right after `LocaleMiddleware` (the language is part of every key), serves
+
+* the page stored in the shared page cache (`claims/cache.py`) for the current generation,
+  as `304 Not Modified` when the reader's copy carries its validators, and
+* `304 Not Modified` when the reader's `ETag` / `Last-Modified` still match the site version
+  (`claims/freshness.py`).
+
+Both decisions are the ones the views make; the views still make them for every request that
+gets past this point (readers with a session cookie, a changed page, a cache miss). Pages
+whose stored copy holds a CSRF placeholder go the long way, where the token is filled in.
+"""
+
+from django.conf import settings
+from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+from . import cache as page_cache
+from .freshness import not_modified
+
+
+def is_anonymous_reader(request) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+        and page_cache._credentials(request) == "|"
+    )
+
+
+def stored_page(request):
+    """The stored response for `request` (or its 304), or None on a miss."""
+    if not page_cache.page_cache_enabled():
+        return None
+    try:
+        stored = page_cache.cache.get(page_cache.page_cache_key(request, page_cache.current_generation()))
+    except Exception:  # an unreachable cache only costs speed; the view logs it
+        return None
+    if stored is None:
+        return None
+    content, headers = stored
+    if page_cache.CSRF_PLACEHOLDER in content:
+        return None
+    response = page_cache.CachedResponse(content, status=page_cache.STORED_STATUS, headers=headers)
+    response["X-Page-Cache"] = "hit"
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    return get_conditional_response(request, etag=response.get("ETag"), last_modified=last_modified, response=response)
+
+
+def is_public_page(request) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(getattr(match.func, "view_class", None), "answered_early", False)
+
+
+def is_conditional(request) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+
+
+class EarlyPublicResponseMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_anonymous_reader(request) and is_public_page(request):
+            response = stored_page(request)
+            if response is None and is_conditional(request):
+                response = not_modified(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
