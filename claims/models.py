@@ -374,7 +374,12 @@ class Appearance(models.Model):
 
     @property
     def exact_quote(self) -> str:
-        """The quoted passage exactly as it stands in the article."""
+        """The quoted passage exactly as it stands in the article.
+
+        Read paths that skip the article text annotate the passage as `passage` (see
+        `claims.schema_org.with_claim_review_data`)."""
+        if "passage" in self.__dict__:
+            return self.passage
         return self.source.body[self.start : self.end]
 
 

@@ -7,7 +7,8 @@ builder itself runs no queries.
 """
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -17,10 +18,23 @@ from .models import Appearance, Claim
 SCHEMA_CONTEXT = "https://schema.org"
 
 
+SOURCE_CONTENT_FIELDS = ("body", "raw", "search_vector")
+
+
 def with_claim_review_data(queryset: QuerySet) -> QuerySet:
     """`queryset` with everything `claim_review()` reads, in a fixed number of queries."""
-    appearances = Appearance.objects.select_related("source", "source__outlet").order_by("-is_first", "source__published_at", "id")
-    return queryset.select_related("claimant", "rating", "rating__scale").prefetch_related(Prefetch("appearances", queryset=appearances))
+    # Article text, raw bytes and search vectors are large: only the quoted passage is read.
+    appearances = (
+        Appearance.objects.select_related("source", "source__outlet")
+        .defer(*(f"source__{name}" for name in SOURCE_CONTENT_FIELDS))
+        .annotate(passage=Substr("source__body", F("start") + 1, F("end") - F("start")))
+        .order_by("-is_first", "source__published_at", "id")
+    )
+    return (
+        queryset.select_related("claimant", "rating", "rating__scale")
+        .defer("search_vector")
+        .prefetch_related(Prefetch("appearances", queryset=appearances))
+    )
 
 
 def absolute_url(path: str, request=None) -> str:

@@ -135,7 +135,18 @@ class ClaimShapes:
             topics[link["claim_id"]].append({"slug": link["topic__slug"], "name": link["topic__name"]})
         return topics
 
+    def detail(self, queryset) -> tuple[int, dict] | None:
+        """`(id, detail shape)` of the one claim in `queryset`, or None: four queries."""
+        rows = list(queryset.order_by().values(*DETAIL_VALUES)[:1])
+        if not rows:
+            return None
+        return rows[0]["id"], next(self._details(rows))
+
     def _chunk(self, rows):
+        for item in self._details(rows):
+            yield orjson.dumps(item) + b"\n"
+
+    def _details(self, rows):
         # Related rows are read by the chunk's id range (an index range scan, and no list of
         # thousands of parameters); rows of claims outside the queryset are simply not used.
         ids = (rows[0]["id"], rows[-1]["id"])
@@ -158,7 +169,7 @@ class ClaimShapes:
                 appearances=appearances.get(pk, []),
                 corrections=corrections.get(pk, []),
             )
-            yield orjson.dumps(item) + b"\n"
+            yield item
 
     def _appearances(self, ids):
         rows = (
@@ -234,6 +245,11 @@ class ClaimShapes:
 def export_lines(queryset):
     """JSON Lines of every claim in `queryset` (already restricted to what the caller may see)."""
     return ClaimShapes().export_lines(queryset)
+
+
+def claim_detail(queryset) -> tuple[int, dict] | None:
+    """`(id, detail shape)` of the claim `queryset` selects (already restricted to what the caller may see)."""
+    return ClaimShapes().detail(queryset)
 
 
 def list_items(rows: list[dict]) -> list[dict]:

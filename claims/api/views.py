@@ -3,7 +3,7 @@
 import orjson
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +24,7 @@ from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
 from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
-from .lean import LIST_VALUES, export_lines, list_items
+from .lean import LIST_VALUES, claim_detail, export_lines, list_items
 
 
 class EditConflictError(exceptions.APIException):
@@ -139,6 +139,16 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
         page = self.paginate_queryset(queryset.values(*LIST_VALUES))
         return self.get_paginated_response(list_items(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        # Lean path: the export's rows and shape (claims/api/lean.py), for one claim.
+        queryset = self.filter_queryset(Claim.objects.visible_to(request.user))
+        found = claim_detail(queryset.filter(slug=kwargs[self.lookup_field]))
+        if found is None:
+            raise Http404
+        pk, detail = found
+        self._surrogate_object = Claim(pk=pk)
+        return Response(detail)
 
     def _detail(self, claim, *, status_code=status.HTTP_200_OK):
         fresh = with_detail(Claim.objects.all()).get(pk=claim.pk)

@@ -86,3 +86,21 @@ def test_lean_list_queries_do_not_grow_with_the_page(archive, client, django_ass
     assert len(small.captured_queries) >= 2  # really read from the database
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(client.get("/api/v1/claims/?page_size=20").json()["results"]) == 20
+
+
+def test_api_detail_equals_the_detail_serializer(archive, client, django_assert_num_queries):
+    for claim in archive:
+        # Claim (claimant and rating joined), topics, appearances, corrections.
+        with django_assert_num_queries(4):
+            response = client.get(f"/api/v1/claims/{claim.slug}/")
+        assert response.status_code == 200
+        assert response.json() == serializer_lines(Claim.objects.filter(pk=claim.pk))[0]
+        assert f"claim-{claim.pk}" in response["Surrogate-Key"].split()
+
+
+def test_api_detail_of_a_draft_is_a_json_404(archive, client):
+    draft = Claim.objects.get(text="GEHEIM-ENTWURF")
+    response = client.get(f"/api/v1/claims/{draft.slug}/")
+    assert response.status_code == 404
+    assert "GEHEIM" not in response.content.decode()
+    assert response["Content-Type"].startswith("application/json")
