@@ -9,6 +9,7 @@ baselines and targets share the machine's conditions. Ratios are computed per ro
 and the median is reported.
 
 Configuration (environment): BENCH_SIZES=1k,10k,100k BENCH_ROUNDS=3 BENCH_DURATION=4
+BENCH_TARGETS=name,name (only these, plus the baselines) BENCH_DIRECT=false (no search/export/import)
 BENCH_CONNECTIONS=8 BENCH_THREADS=2 GUNICORN_WORKERS (default: gunicorn.py's).
 """
 
@@ -243,6 +244,10 @@ def main() -> int:
     duration = int(os.environ.get("BENCH_DURATION", "4"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "8"))
     threads = int(os.environ.get("BENCH_THREADS", "2"))
+    # A quick look at some targets: BENCH_TARGETS=claim-detail,api-detail (baselines always run),
+    # BENCH_DIRECT=false skips the search, export and import measurements.
+    only = {name for name in os.environ.get("BENCH_TARGETS", "").split(",") if name}
+    direct = os.environ.get("BENCH_DIRECT", "true").lower() != "false"
     if not shutil.which("wrk"):
         raise SystemExit("wrk fehlt: apt-get install wrk")
     RESULTS.mkdir(exist_ok=True)
@@ -274,6 +279,8 @@ def main() -> int:
         for size in sizes:
             sample = json.loads((RESULTS / f"sample-{size}.json").read_text(encoding="utf-8"))
             plans[size] = targets_for(sample)
+            if only:
+                plans[size] = [target for target in plans[size] if target.name in only or target.name.startswith("minimal-")]
             for target in plans[size]:
                 probe(servers[size][target.server], target)
         measurements = {size: {target.name: Measurement() for target in plans[size]} for size in sizes}
@@ -307,10 +314,12 @@ def main() -> int:
             redis.terminate()
             redis.wait(timeout=10)
 
-    calls = os.environ.get("BENCH_SEARCH_CALLS", "50")
-    results["search"] = {size: subprocess_json(["bench.search_latency", "--size", size, "--calls", calls], bench_env()) for size in sizes}
-    results["export"] = {size: subprocess_json(["bench.export_speed", "--size", size], bench_env()) for size in sizes}
-    results["import"] = subprocess_json(["bench.import_speed", "--count", os.environ.get("BENCH_IMPORT_COUNT", "1000")], bench_env())
+    if direct:
+        calls = os.environ.get("BENCH_SEARCH_CALLS", "50")
+        results["search"] = {size: subprocess_json(["bench.search_latency", "--size", size, "--calls", calls], bench_env()) for size in sizes}
+        results["export"] = {size: subprocess_json(["bench.export_speed", "--size", size], bench_env()) for size in sizes}
+        count = os.environ.get("BENCH_IMPORT_COUNT", "1000")
+        results["import"] = subprocess_json(["bench.import_speed", "--count", count], bench_env())
     results["meta"] = {
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "sizes": sizes,
@@ -438,11 +447,11 @@ def report(results: dict, sizes: list[str]) -> str:
             )
     lines += ["", "Suche / ähnliche Behauptungen (direkt aufgerufen)"]
     for size in sizes:
-        lines.append(f"  {size}: {json.dumps(results['search'].get(size), ensure_ascii=False)}")
+        lines.append(f"  {size}: {json.dumps(results.get('search', {}).get(size), ensure_ascii=False)}")
     lines += ["", "JSONL-Export (direkt gestreamt)"]
     for size in sizes:
-        lines.append(f"  {size}: {json.dumps(results['export'].get(size), ensure_ascii=False)}")
-    lines += ["", f"Import: {json.dumps(results['import'], ensure_ascii=False)}", "", "Ziele"]
+        lines.append(f"  {size}: {json.dumps(results.get('export', {}).get(size), ensure_ascii=False)}")
+    lines += ["", f"Import: {json.dumps(results.get('import'), ensure_ascii=False)}", "", "Ziele"]
     for check in results["goals"]:
         mark = {True: "OK  ", False: "FAIL", None: "—   "}[check["met"]]
         lines.append(f"  {mark} {check['goal']}: {check['value']}")

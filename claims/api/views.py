@@ -141,9 +141,9 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         return self.get_paginated_response(list_items(page))
 
     def retrieve(self, request, *args, **kwargs):
-        # Lean path: the export's rows and shape (claims/api/lean.py), for one claim.
-        queryset = self.filter_queryset(Claim.objects.visible_to(request.user))
-        found = claim_detail(queryset.filter(slug=kwargs[self.lookup_field]))
+        # Lean path: the export's rows and shape (claims/api/lean.py), for one claim. List
+        # filters do not apply to a single claim (as in the schema).
+        found = claim_detail(Claim.objects.visible_to(request.user).filter(slug=kwargs[self.lookup_field]))
         if found is None:
             raise Http404
         pk, detail = found
