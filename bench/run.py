@@ -316,7 +316,9 @@ def main() -> int:
 
     if direct:
         calls = os.environ.get("BENCH_SEARCH_CALLS", "50")
-        results["search"] = {size: subprocess_json(["bench.search_latency", "--size", size, "--calls", calls], bench_env()) for size in sizes}
+        results["search"] = {
+            size: subprocess_json(["bench.search_latency", "--size", size, "--calls", calls], bench_env()) for size in sizes
+        }
         results["export"] = {size: subprocess_json(["bench.export_speed", "--size", size], bench_env()) for size in sizes}
         count = os.environ.get("BENCH_IMPORT_COUNT", "1000")
         results["import"] = subprocess_json(["bench.import_speed", "--count", count], bench_env())

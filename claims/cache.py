@@ -1,10 +1,11 @@
 """Shared page cache for anonymous readers, and the HTTP caching headers a CDN can honour.
 
 Rendered public pages and API reads are stored in the default cache (Redis when `REDIS_URL`
-is set, so every web worker on every machine shares them) under a key that contains a
-*generation* number. Publishing, correcting or withdrawing a claim – any change to public
-content – increments that number once the transaction commits, so all workers stop using
-the old entries at the same moment; old entries simply expire. A claim scheduled for the
+is set, so every web worker on every machine shares them) together with the *generation*
+number they were rendered in; one round trip reads the entry and the current generation.
+Publishing, correcting or withdrawing a claim – any change to public content – increments
+that number once the transaction commits, so all workers stop using the old entries at the
+same moment; they are overwritten or expire. A claim scheduled for the
 future bumps the generation when it falls due, without a cron job.
 
 Only anonymous GET/HEAD requests are cached; editors (logged in) always get a fresh page,
@@ -54,9 +55,12 @@ def _store_next_due() -> None:
     cache.set(NEXT_DUE_KEY, due.timestamp() if due else 0, timeout=None)
 
 
-def current_generation() -> int:
-    """The generation public cache keys are built with (shared by all workers)."""
-    values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY])
+def current_generation(values: dict | None = None) -> int:
+    """The generation stored pages must carry to be served (shared by all workers).
+
+    `values` may hold the generation and next-due entries already read from the cache."""
+    if values is None:
+        values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY])
     generation = values.get(GENERATION_KEY)
     if generation is None:
         # First use or the key was evicted: start from the clock (ms) so no number from before
@@ -137,11 +141,24 @@ def _credentials(request) -> str:
     return request.META.get("HTTP_AUTHORIZATION", "") + "|" + (request.META.get(custom_header, "") if custom_header else "")
 
 
-def page_cache_key(request, generation: int) -> str:
-    """Key of one public response: generation, full URL, language and API credentials."""
+def page_cache_key(request) -> str:
+    """Key of one public response: full URL, language and API credentials."""
     audience = hashlib.sha256(_credentials(request).encode()).hexdigest()[:16]
     raw = f"{request.build_absolute_uri()}|{translation.get_language()}|{audience}"
-    return f"pages:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return f"pages:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def lookup(request) -> tuple[str, int, tuple[bytes, dict] | None]:
+    """`(key, generation, stored content and headers or None)` in one round trip to the cache.
+
+    An entry is stored with the generation it was rendered in and counts only in that one."""
+    key = page_cache_key(request)
+    values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
+    generation = current_generation(values)
+    entry = values.get(key)
+    if entry is not None and entry[0] == generation:
+        return key, generation, entry[1:]
+    return key, generation, None
 
 
 def _storable(response) -> bool:
@@ -174,8 +191,7 @@ def serve_cached(request, produce):
     if not is_cacheable_request(request):
         return produce()
     try:
-        key = page_cache_key(request, current_generation())
-        stored = cache.get(key)
+        key, generation, stored = lookup(request)
     except Exception:  # an unreachable cache only costs speed
         logger.exception("Shared page cache unreachable.")
         return produce()
@@ -195,7 +211,7 @@ def serve_cached(request, produce):
         content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", rendered.content)
         headers = {name: value for name, value in rendered.items() if name.lower() != "x-page-cache"}
         try:
-            cache.set(key, (content, headers), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+            cache.set(key, (generation, content, headers), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
         except Exception:
             logger.exception("Shared page cache unreachable.")
 

@@ -38,7 +38,7 @@ def stored_page(request):
     if not page_cache.page_cache_enabled():
         return None
     try:
-        stored = page_cache.cache.get(page_cache.page_cache_key(request, page_cache.current_generation()))
+        stored = page_cache.lookup(request)[2]
     except Exception:  # an unreachable cache only costs speed; the view logs it
         return None
     if stored is None:
