@@ -42,7 +42,7 @@ def archive(db, other_rating):
 
 
 def test_lean_export_equals_the_detail_serializer(archive):
-    lines = [orjson.loads(line) for line in export.export_lines(Claim.objects.published())]
+    lines = [orjson.loads(line) for line in b"".join(export.export_lines(Claim.objects.published())).splitlines()]
     assert lines == serializer_lines(Claim.objects.published())
     assert len(lines) == 5 and all(line["status"] == "published" for line in lines)
 
@@ -105,17 +105,26 @@ def test_export_never_contains_drafts_or_claims_scheduled_for_later(archive, cli
 
 def test_lean_export_reads_in_chunks_by_id(archive, monkeypatch):
     monkeypatch.setattr(export, "CHUNK_SIZE", 2)
-    slugs = [orjson.loads(line)["slug"] for line in export.export_lines(Claim.objects.published())]
+    slugs = [orjson.loads(line)["slug"] for line in b"".join(export.export_lines(Claim.objects.published())).splitlines()]
     assert slugs == list(Claim.objects.published().order_by("id").values_list("slug", flat=True))
 
 
 def test_lean_export_queries_do_not_grow_with_the_claims_in_a_chunk(archive, django_assert_num_queries):
-    # Per chunk: claims (claimant and rating joined), topics, appearances, corrections; then the empty chunk.
-    with django_assert_num_queries(5):
-        assert len(list(export.export_lines(Claim.objects.published()))) == 5
+    # One query per chunk writes its lines; a chunk short of CHUNK_SIZE is the last.
+    with django_assert_num_queries(1):
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 5
     factories.ClaimFactory.create_batch(10)
-    with django_assert_num_queries(5):
-        assert len(list(export.export_lines(Claim.objects.published()))) == 15
+    with django_assert_num_queries(1):
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 15
+
+
+def test_lean_export_costs_one_query_per_chunk(archive, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    with django_assert_num_queries(3):  # 2 + 2 + 1 claims
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 5
+    factories.ClaimFactory()
+    with django_assert_num_queries(4):  # 2 + 2 + 2, then the empty chunk
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 6
 
 
 def test_export_endpoint_streams_the_lean_lines(archive, client):
