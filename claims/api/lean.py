@@ -1,11 +1,11 @@
-"""The API's hot read paths, built from `values()` rows instead of model instances and serializers.
+"""The API's hot read paths: the claim list from `values()` rows, the export built by PostgreSQL.
 
 The claim list (50 per page) and the JSON Lines export of the whole archive spend most of
-their time in DRF's nested serializers, one instance at a time. Here Python only assembles
-dicts from flat rows, with claimant and rating joined into the claim row: the list costs
-two queries per page (claims, topics); the export four per chunk of claims (claims, topics,
-appearances with their sources, corrections). Export memory stays flat: chunks are read by
-keyset (`id > last`) and nothing outlives its chunk.
+their time in DRF's nested serializers, one instance at a time. The list assembles dicts
+from flat rows, with claimant and rating joined into the claim row: two queries per page
+(claims, topics). The export and the detail let PostgreSQL write each JSON line (`EXPORT_SQL`): one query
+per chunk of claims, and Python only joins the text. Export memory stays flat: chunks are
+read by keyset (`id > last`) and nothing outlives its chunk.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
 which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compares both
@@ -15,15 +15,13 @@ on the same claims.
 import datetime
 from collections import defaultdict
 
-import orjson
 from django.conf import settings
-from django.db.models import F
-from django.db.models.functions import Substr
+from django.db import connections
 from django.urls import reverse
 
-from ..models import Appearance, Claim, Correction
+from ..models import Claim
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 1000
 _SLUG = "--slug--"
 
 
@@ -62,16 +60,14 @@ LIST_VALUES = (
     "valid_as_of",
     "version",
 )
-DETAIL_VALUES = (*LIST_VALUES, "text_long", "status", "context", "context_html", "duplicate_of__slug")
 
 
 class ClaimShapes:
-    """Turns claim rows into the API's list and detail dicts."""
+    """Turns claim rows into the API's list dicts."""
 
     def __init__(self):
         self.claim_url = _url_template("claims:claim-detail")
         self.claimant_url = _url_template("claims:claimant-detail")
-        self.source_url = _url_template("sources:source-detail")
         # Looked up once: the thread-local lookup per timestamp costs more than the conversion.
         self.zone = datetime.UTC  # as the serializers: API times are UTC
 
@@ -118,138 +114,145 @@ class ClaimShapes:
         topics = self._topics(Claim.topics.through.objects.filter(claim_id__in=[row["id"] for row in rows]))
         return [self.list_item(row, topics.get(row["id"], [])) for row in rows]
 
-    def export_lines(self, queryset):
-        """Yield one encoded JSON line (detail shape) per claim of `queryset`, in id order."""
-        queryset = queryset.order_by()
-        last = 0
-        while True:
-            rows = list(queryset.filter(pk__gt=last).order_by("pk").values(*DETAIL_VALUES)[:CHUNK_SIZE])
-            if not rows:
-                return
-            yield from self._chunk(rows)
-            last = rows[-1]["id"]
-
     def _topics(self, links) -> dict[int, list]:
         topics = defaultdict(list)
         for link in links.order_by("topic__name").values("claim_id", "topic__slug", "topic__name"):
             topics[link["claim_id"]].append({"slug": link["topic__slug"], "name": link["topic__name"]})
         return topics
 
-    def detail(self, queryset) -> tuple[int, dict] | None:
-        """`(id, detail shape)` of the one claim in `queryset`, or None: four queries."""
-        rows = list(queryset.order_by().values(*DETAIL_VALUES)[:1])
-        if not rows:
-            return None
-        return rows[0]["id"], next(self._details(rows))
 
-    def _chunk(self, rows):
-        for item in self._details(rows):
-            yield orjson.dumps(item) + b"\n"
+def _utc(column: str) -> str:
+    """SQL for a timestamp as the API's DateTimeField writes it: UTC, ISO 8601 with Z, and
+    microseconds only when there are any (as `datetime.isoformat()`); NULL stays NULL."""
+    return f"""replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')"""
 
-    def _details(self, rows):
-        # Related rows are read by the chunk's id range (an index range scan, and no list of
-        # thousands of parameters); rows of claims outside the queryset are simply not used.
-        ids = (rows[0]["id"], rows[-1]["id"])
-        topics = self._topics(Claim.topics.through.objects.filter(claim_id__gte=ids[0], claim_id__lte=ids[1]))
-        appearances = defaultdict(list)
-        for appearance in self._appearances(ids):
-            appearances[appearance.pop("claim_id")].append(appearance)
-        corrections = defaultdict(list)
-        for correction in self._corrections(ids):
-            corrections[correction.pop("claim_id")].append(correction)
-        for row in rows:
-            pk = row["id"]
-            item = self.list_item(row, topics.get(pk, []))
-            item.update(
-                text_long=row["text_long"],
-                status=row["status"],
-                context=row["context"],
-                context_html=row["context_html"],
-                duplicate_of=row["duplicate_of__slug"],
-                appearances=appearances.get(pk, []),
-                corrections=corrections.get(pk, []),
-            )
-            yield item
 
-    def _appearances(self, ids):
-        rows = (
-            Appearance.objects.filter(claim_id__gte=ids[0], claim_id__lte=ids[1])
-            .order_by("claim_id", "-is_first", F("source__published_at").asc(nulls_last=True), "id")
-            .annotate(exact_quote=Substr("source__body", F("start") + 1, F("end") - F("start")))
-            .values(
-                "claim_id",
-                "exact_quote",
-                "start",
-                "end",
-                "is_first",
-                "source__slug",
-                "source__title",
-                "source__url",
-                "source__outlet__name",
-                "source__agency",
-                "source__author",
-                "source__published_at",
-                "source__language",
-            )
-        )
-        for row in rows:
-            yield {
-                "claim_id": row["claim_id"],
-                "source": {
-                    "slug": row["source__slug"],
-                    "title": row["source__title"],
-                    "url": row["source__url"],
-                    "outlet": row["source__outlet__name"] or "",
-                    "agency": row["source__agency"],
-                    "author": row["source__author"],
-                    "published_at": _datetime(row["source__published_at"], self.zone),
-                    "language": row["source__language"],
-                    "archive_url": self.source_url.replace(_SLUG, row["source__slug"]),
-                },
-                "quote": row["exact_quote"],
-                "start": row["start"],
-                "end": row["end"],
-                "is_first": row["is_first"],
-            }
+# One JSON line (text) per claim of a chunk, in the detail shape. `row_to_json` writes compact
+# JSON with the keys in column order, strings escaped as orjson escapes them; dates come out
+# as ISO 8601 on their own. Nested lists are arrays of objects: `json_agg` would separate
+# them with ", \n ". The chunk's ids (in order, OFFSET 0 keeps the sort on the ids alone) come
+# first with their parameters, then the %s of the URL templates around the slug (prefix, suffix).
+EXPORT_SQL = f"""
+SELECT claim.id, row_to_json(line)::text
+FROM ({{ids}} OFFSET 0) chunk JOIN claims_claim claim ON claim.id = chunk.pk
+LEFT JOIN claims_claimant claimant ON claimant.id = claim.claimant_id
+LEFT JOIN claims_rating rating ON rating.id = claim.rating_id
+LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
+LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
+CROSS JOIN LATERAL (
+    SELECT
+        claim.slug,
+        claim.text,
+        CASE WHEN claimant.id IS NOT NULL THEN (
+            SELECT row_to_json(o) FROM (
+                SELECT claimant.slug, claimant.name, claimant.kind, claimant.role, claimant.description,
+                    %s || claimant.slug || %s AS url
+            ) o
+        ) END AS claimant,
+        claim.claim_date,
+        claim.language,
+        coalesce((
+            SELECT array_to_json(array_agg(row_to_json(o) ORDER BY topic.name))
+            FROM claims_claim_topics link
+            JOIN claims_topic topic ON topic.id = link.topic_id
+            CROSS JOIN LATERAL (SELECT topic.slug, topic.name) o
+            WHERE link.claim_id = claim.id
+        ), '[]') AS topics,
+        CASE WHEN rating.id IS NOT NULL THEN (
+            SELECT row_to_json(o) FROM (
+                SELECT rating.slug, rating.label, rating.label_en, rating.value, rating.colour, scale.slug AS scale
+            ) o
+        ) END AS rating,
+        claim.conclusion,
+        {_utc("claim.published_at")} AS published_at,
+        {_utc("claim.updated_at")} AS updated_at,
+        claim.valid_as_of,
+        claim.version,
+        %s || claim.slug || %s AS url,
+        claim.text_long,
+        claim.status,
+        claim.context,
+        claim.context_html,
+        duplicate.slug AS duplicate_of,
+        coalesce((
+            SELECT array_to_json(array_agg(
+                row_to_json(o) ORDER BY appearance.is_first DESC, source.published_at ASC NULLS LAST, appearance.id
+            ))
+            FROM claims_appearance appearance
+            JOIN sources_source source ON source.id = appearance.source_id
+            LEFT JOIN sources_outlet outlet ON outlet.id = source.outlet_id
+            CROSS JOIN LATERAL (
+                SELECT
+                    (
+                        SELECT row_to_json(s) FROM (
+                            SELECT source.slug, source.title, source.url, coalesce(outlet.name, '') AS outlet,
+                                source.agency, source.author, {_utc("source.published_at")} AS published_at,
+                                source.language, %s || source.slug || %s AS archive_url
+                        ) s
+                    ) AS source,
+                    substr(source.body, appearance.start + 1, appearance."end" - appearance.start) AS quote,
+                    appearance.start,
+                    appearance."end",
+                    appearance.is_first
+            ) o
+            WHERE appearance.claim_id = claim.id
+        ), '[]') AS appearances,
+        coalesce((
+            SELECT array_to_json(array_agg(row_to_json(o) ORDER BY correction.date DESC, correction.id DESC))
+            FROM claims_correction correction
+            LEFT JOIN claims_rating old_rating ON old_rating.id = correction.old_rating_id
+            LEFT JOIN claims_rating new_rating ON new_rating.id = correction.new_rating_id
+            CROSS JOIN LATERAL (
+                SELECT
+                    correction.id,
+                    {_utc("correction.date")} AS date,
+                    correction.kind,
+                    correction.note,
+                    old_rating.slug AS old_rating,
+                    new_rating.slug AS new_rating,
+                    correction.old_conclusion,
+                    correction.new_conclusion
+            ) o
+            WHERE correction.claim_id = claim.id
+        ), '[]') AS corrections
+) line
+ORDER BY chunk.pk
+"""
 
-    def _corrections(self, ids):
-        rows = (
-            Correction.objects.filter(claim_id__gte=ids[0], claim_id__lte=ids[1])
-            .order_by("claim_id", "-date", "-id")
-            .values(
-                "claim_id",
-                "id",
-                "date",
-                "kind",
-                "note",
-                "old_rating__slug",
-                "new_rating__slug",
-                "old_conclusion",
-                "new_conclusion",
-            )
-        )
-        for row in rows:
-            yield {
-                "claim_id": row["claim_id"],
-                "id": row["id"],
-                "date": _datetime(row["date"], self.zone),
-                "kind": row["kind"],
-                "note": row["note"],
-                "old_rating": row["old_rating__slug"],
-                "new_rating": row["new_rating__slug"],
-                "old_conclusion": row["old_conclusion"],
-                "new_conclusion": row["new_conclusion"],
-            }
+
+def _lines(ids):
+    """`(id, JSON line)` of the claims `ids` (a `values("pk")` queryset) selects, in id order: one query."""
+    templates = [_url_template(name).split(_SLUG) for name in ("claims:claimant-detail", "claims:claim-detail", "sources:source-detail")]
+    urls = [part for template in templates for part in template]
+    ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
+    with connections[ids.db].cursor() as cursor:
+        cursor.execute(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *urls))
+        return cursor.fetchall()
 
 
 def export_lines(queryset):
-    """JSON Lines of every claim in `queryset` (already restricted to what the caller may see)."""
-    return ClaimShapes().export_lines(queryset)
+    """Yield JSON Lines (detail shape, encoded) of every claim in `queryset`, in id order.
+
+    `queryset` is already restricted to what the caller may see; its filters decide which
+    ids each chunk takes, PostgreSQL writes the lines.
+    """
+    queryset = queryset.order_by()
+    last = 0
+    while True:
+        rows = _lines(queryset.filter(pk__gt=last).order_by("pk").values("pk")[:CHUNK_SIZE])
+        if not rows:
+            return
+        yield ("\n".join(line for _, line in rows) + "\n").encode()
+        if len(rows) < CHUNK_SIZE:
+            return
+        last = rows[-1][0]
 
 
-def claim_detail(queryset) -> tuple[int, dict] | None:
-    """`(id, detail shape)` of the claim `queryset` selects (already restricted to what the caller may see)."""
-    return ClaimShapes().detail(queryset)
+def claim_detail(queryset) -> tuple[int, bytes] | None:
+    """`(id, JSON of the detail shape)` of the claim `queryset` selects (already restricted to
+    what the caller may see), or None: one query."""
+    rows = _lines(queryset.order_by().values("pk")[:1])
+    return (rows[0][0], rows[0][1].encode()) if rows else None
 
 
 def list_items(rows: list[dict]) -> list[dict]:

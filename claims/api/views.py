@@ -148,7 +148,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
             raise Http404
         pk, detail = found
         self._surrogate_object = Claim(pk=pk)
-        return Response(detail)
+        return Response(orjson.loads(detail))
 
     def _detail(self, claim, *, status_code=status.HTTP_200_OK):
         fresh = with_detail(Claim.objects.all()).get(pk=claim.pk)
@@ -186,7 +186,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     )
     @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, JSONLinesRenderer], pagination_class=None)
     def export(self, request):
-        # Lean path (values() rows, orjson) with the detail shape: see claims/api/export.py.
+        # JSON Lines in the detail shape, written by PostgreSQL per keyset chunk: see claims/api/lean.py.
         queryset = self.filter_queryset(self.get_queryset())
         response = StreamingHttpResponse(export_lines(queryset), content_type="application/x-ndjson")
         response["Content-Disposition"] = 'attachment; filename="faktenchecks.jsonl"'

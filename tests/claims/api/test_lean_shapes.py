@@ -1,5 +1,7 @@
 """The lean list and export say exactly what the list and detail serializers say, in constant queries."""
 
+import datetime
+
 import orjson
 import pytest
 from rest_framework.renderers import JSONRenderer
@@ -10,6 +12,8 @@ from claims.api.views import with_detail
 from claims.choices import ClaimStatus
 from claims.models import Claim
 from tests import factories
+
+TRICKY = 'Er sagte: "Nein\\Ja"\nZeile\tzwei \x01 – Übergröße 🇩🇪 \u2028 </script>'
 
 
 def serializer_lines(queryset):
@@ -38,24 +42,89 @@ def archive(db, other_rating):
 
 
 def test_lean_export_equals_the_detail_serializer(archive):
-    lines = [orjson.loads(line) for line in export.export_lines(Claim.objects.published())]
+    lines = [orjson.loads(line) for line in b"".join(export.export_lines(Claim.objects.published())).splitlines()]
     assert lines == serializer_lines(Claim.objects.published())
     assert len(lines) == 5 and all(line["status"] == "published" for line in lines)
 
 
+def test_lean_export_lines_are_byte_for_byte_the_serialized_detail(archive):
+    expected = [orjson.dumps(ClaimDetailSerializer(claim).data) + b"\n" for claim in with_detail(Claim.objects.published()).order_by("id")]
+    assert b"".join(export.export_lines(Claim.objects.published())) == b"".join(expected)
+
+
+def test_lean_export_keeps_special_characters_and_times_as_the_serializer_writes_them(db):
+    source = factories.SourceFactory(
+        body=f"Vorspann. {TRICKY} Schluss.",
+        title=TRICKY,
+        author="Zoë \\ O'Brien",
+        published_at=datetime.datetime(1890, 5, 17, 8, 0, tzinfo=datetime.UTC),
+    )
+    claim = factories.ClaimFactory(
+        text=TRICKY[:75],
+        text_long=TRICKY,
+        context=TRICKY,
+        conclusion=f"„{TRICKY}“"[:300],
+        published_at=datetime.datetime(2024, 2, 29, 23, 59, 58, 120, tzinfo=datetime.UTC),
+    )
+    factories.AppearanceFactory(claim=claim, source=source, quote=TRICKY)
+    factories.CorrectionFactory(claim=claim, note=TRICKY, date=datetime.datetime(2025, 1, 1, 0, 0, 0, 999999, tzinfo=datetime.UTC))
+    Claim.objects.filter(pk=claim.pk).update(updated_at=datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC))
+
+    line = b"".join(export.export_lines(Claim.objects.published()))
+    assert line == orjson.dumps(ClaimDetailSerializer(with_detail(Claim.objects.all()).get(pk=claim.pk)).data) + b"\n"
+    item = orjson.loads(line)
+    assert item["appearances"][0]["quote"] == TRICKY
+    assert (item["published_at"], item["updated_at"]) == ("2024-02-29T23:59:58.000120Z", "2025-03-01T12:00:00Z")
+    assert item["corrections"][0]["date"] == "2025-01-01T00:00:00.999999Z"
+    assert item["appearances"][0]["source"]["published_at"] == "1890-05-17T08:00:00Z"
+
+
+def test_export_endpoint_applies_the_list_filters(archive, client, other_rating):
+    topic = archive[1].topics.get()
+    Claim.objects.filter(pk=archive[4].pk).update(rating=other_rating)
+    for query, expected in [
+        (f"?topic={topic.slug}", Claim.objects.published().filter(topics=topic)),
+        (f"?rating={other_rating.slug}", Claim.objects.published().filter(rating=other_rating)),
+        (f"?claimant={archive[0].claimant.slug}", Claim.objects.published().filter(pk=archive[0].pk)),
+        (f"?q=Windkraft&rating={other_rating.slug}", Claim.objects.published().filter(pk=archive[4].pk)),
+    ]:
+        response = client.get(f"/api/v1/claims/export/{query}")
+        assert response.status_code == 200, query
+        lines = [orjson.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+        assert lines == serializer_lines(expected), query
+        assert 0 < len(lines) < len(archive), query
+
+
+def test_export_never_contains_drafts_or_claims_scheduled_for_later(archive, client):
+    factories.ClaimFactory(text="ZUKUNFT-GEPLANT", published_at=datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC))
+    factories.ClaimFactory(status=ClaimStatus.IN_REVIEW, text="IN-PRUEFUNG", published_at=None, rating=None, conclusion="")
+    body = b"".join(client.get("/api/v1/claims/export/").streaming_content)
+    assert b"GEHEIM-ENTWURF" not in body and b"ZUKUNFT-GEPLANT" not in body and b"IN-PRUEFUNG" not in body
+    assert len(body.splitlines()) == len(archive)
+
+
 def test_lean_export_reads_in_chunks_by_id(archive, monkeypatch):
     monkeypatch.setattr(export, "CHUNK_SIZE", 2)
-    slugs = [orjson.loads(line)["slug"] for line in export.export_lines(Claim.objects.published())]
+    slugs = [orjson.loads(line)["slug"] for line in b"".join(export.export_lines(Claim.objects.published())).splitlines()]
     assert slugs == list(Claim.objects.published().order_by("id").values_list("slug", flat=True))
 
 
 def test_lean_export_queries_do_not_grow_with_the_claims_in_a_chunk(archive, django_assert_num_queries):
-    # Per chunk: claims (claimant and rating joined), topics, appearances, corrections; then the empty chunk.
-    with django_assert_num_queries(5):
-        assert len(list(export.export_lines(Claim.objects.published()))) == 5
+    # One query per chunk writes its lines; a chunk short of CHUNK_SIZE is the last.
+    with django_assert_num_queries(1):
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 5
     factories.ClaimFactory.create_batch(10)
-    with django_assert_num_queries(5):
-        assert len(list(export.export_lines(Claim.objects.published()))) == 15
+    with django_assert_num_queries(1):
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 15
+
+
+def test_lean_export_costs_one_query_per_chunk(archive, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    with django_assert_num_queries(3):  # 2 + 2 + 1 claims
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 5
+    factories.ClaimFactory()
+    with django_assert_num_queries(4):  # 2 + 2 + 2, then the empty chunk
+        assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 6
 
 
 def test_export_endpoint_streams_the_lean_lines(archive, client):
@@ -90,8 +159,8 @@ def test_lean_list_queries_do_not_grow_with_the_page(archive, client, django_ass
 
 def test_api_detail_equals_the_detail_serializer(archive, client, django_assert_num_queries):
     for claim in archive:
-        # Claim (claimant and rating joined), topics, appearances, corrections.
-        with django_assert_num_queries(4):
+        # The line is written by PostgreSQL, like the export's.
+        with django_assert_num_queries(1):
             response = client.get(f"/api/v1/claims/{claim.slug}/")
         assert response.status_code == 200
         assert response.json() == serializer_lines(Claim.objects.filter(pk=claim.pk))[0]
