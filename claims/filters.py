@@ -68,6 +68,8 @@ class ClaimFilter(django_filters.FilterSet):
     rating = SlugsFilter(
         field_name="rating__slug",
         to_field_name="slug",
+        # A claim has one rating: the join adds no duplicate rows, and DISTINCT would sort every match.
+        distinct=False,
         queryset=Rating.objects.select_related("scale").order_by("-scale__is_default", "scale__name", "order"),
         label=_("Bewertung"),
         widget=forms.CheckboxSelectMultiple,
