@@ -5,7 +5,6 @@ from datetime import UTC, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -49,8 +48,8 @@ def public_claimants(request=None):
 
 
 def public_topics(request=None):
-    """Topics of at least one public claim."""
-    return Topic.objects.filter(Exists(Claim.objects.published().filter(topics=OuterRef("pk")))).order_by("name")
+    """Topics of at least one public claim (a draft's topic stays internal)."""
+    return Topic.objects.public().order_by("name")
 
 
 def start_of_day(day) -> datetime:

@@ -1,10 +1,12 @@
 """The shared `ClaimFilter`: what its choices contain and what its queries cost."""
 
 import pytest
+from django.utils import timezone
 
+from claims.choices import ClaimStatus
 from claims.filters import ClaimFilter
-from claims.models import Claim, Rating
-from tests.factories import ClaimFactory
+from claims.models import Claim, Rating, Topic
+from tests.factories import ClaimFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,3 +19,18 @@ def test_rating_filter_keeps_one_row_per_claim_without_distinct():
     # A claim has one rating; DISTINCT would make PostgreSQL sort every matching row before the first page.
     assert not filterset.qs.query.distinct
     assert sorted(filterset.qs.values_list("pk", flat=True)) == sorted([falsch.pk, richtig.pk])
+
+
+def test_public_topics_are_the_topics_of_public_claims_only():
+    shared, public_only = TopicFactory(name="Energie"), TopicFactory(name="Migration")
+    TopicFactory(name="Unbenutzt")
+    ClaimFactory().topics.add(shared, public_only)
+    hidden = [
+        ClaimFactory(status=ClaimStatus.DRAFT),
+        ClaimFactory(status=ClaimStatus.IN_REVIEW),
+        ClaimFactory(status=ClaimStatus.WITHDRAWN),
+        ClaimFactory(published_at=timezone.now() + timezone.timedelta(days=1)),
+    ]
+    for number, claim in enumerate(hidden):
+        claim.topics.add(shared, TopicFactory(name=f"Intern {number}"))
+    assert list(Topic.objects.public().order_by("name").values_list("name", flat=True)) == ["Energie", "Migration"]
