@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from claims.choices import ClaimStatus
-from claims.filters import ClaimFilter
-from claims.models import Claim, Rating, Topic
-from tests.factories import ClaimFactory, TopicFactory
+from claims.filters import CLAIMANT_SUGGESTIONS_FROM, ClaimFilter, claimant_suggestions
+from claims.models import Claim, Claimant, Rating, Topic
+from tests.factories import ClaimantFactory, ClaimFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +34,19 @@ def test_public_topics_are_the_topics_of_public_claims_only():
     for number, claim in enumerate(hidden):
         claim.topics.add(shared, TopicFactory(name=f"Intern {number}"))
     assert list(Topic.objects.public().order_by("name").values_list("name", flat=True)) == ["Energie", "Migration"]
+
+
+def test_claimant_suggestions_are_the_claimants_of_the_newest_public_claims():
+    now = timezone.now()
+    oldest = ClaimFactory(claimant=ClaimantFactory(name="Alte Bekannte"), published_at=now - timezone.timedelta(days=30))
+    newest = [
+        ClaimFactory(claimant=ClaimantFactory(name=f"Neu {number:02}"), published_at=now - timezone.timedelta(hours=number))
+        for number in range(CLAIMANT_SUGGESTIONS_FROM)
+    ]
+    ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="Nur im Entwurf"))
+    ClaimFactory(claimant=ClaimantFactory(name="Erst morgen"), published_at=now + timezone.timedelta(days=1))
+    assert [claimant.name for claimant in claimant_suggestions()] == sorted(claim.claimant.name for claim in newest)
+    # Older claimants are no suggestion, but stay a valid choice: the slug is looked up, not listed.
+    assert Claimant.objects.public().filter(pk=oldest.claimant_id).exists()
+    filterset = ClaimFilter({"claimant": oldest.claimant.slug}, queryset=Claim.objects.published())
+    assert list(filterset.qs) == [oldest]
