@@ -1,9 +1,10 @@
 """Rendering time of the public claim list on a benchmark database: keyset pages against offset pages.
 
 `python -m bench.claim_list_pages --size 100k` renders `/faktenchecks/` through the Django test
-client (no HTTP, no page cache): the first page, a page 90 % deep reached by keyset cursor, a
-filtered page, and for comparison the same deep rows fetched with OFFSET plus a full COUNT(*)
-(what Django's Paginator would do). Prints one JSON line with p50 in milliseconds.
+client (no HTTP, no page cache): the first page, a page 90 % deep reached by keyset cursor, pages
+filtered by rating, by claimant and by topic, and for comparison the same deep rows fetched with
+OFFSET plus a full COUNT(*) (what Django's Paginator would do). Prints one JSON line with p50 in
+milliseconds.
 """
 
 import argparse
@@ -45,7 +46,11 @@ def main(argv=None) -> int:
     total = published.count()
     deep = published[int(total * 0.9)]
     deep_url = f"/faktenchecks/?nach={encode_cursor(deep)}"
-    assert client.get(deep_url).status_code == 200
+    newest = published.select_related("claimant").first()
+    claimant_url = f"/faktenchecks/?claimant={newest.claimant.slug}"
+    topic_url = f"/faktenchecks/?topic={newest.topics.order_by('pk').first().slug}"
+    for url in (deep_url, claimant_url, topic_url):
+        assert client.get(url).status_code == 200, url
 
     def offset_page():
         published.count()
@@ -59,6 +64,8 @@ def main(argv=None) -> int:
                 "first_page_ms": p50(lambda: client.get("/faktenchecks/"), args.calls),
                 "keyset_deep_page_ms": p50(lambda: client.get(deep_url), args.calls),
                 "filtered_page_ms": p50(lambda: client.get("/faktenchecks/?rating=falsch"), args.calls),
+                "claimant_page_ms": p50(lambda: client.get(claimant_url), args.calls),
+                "topic_page_ms": p50(lambda: client.get(topic_url), args.calls),
                 "offset_deep_rows_and_count_ms": p50(offset_page, args.calls),
             }
         )

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -43,14 +42,27 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     """Choose several related objects by slug (`?rating=falsch&rating=irrefuehrend`)."""
 
 
+# The claimant field suggests the claimants of this many newest public claims.
+CLAIMANT_SUGGESTIONS_FROM = 50
+
+
 def public_claimants(request=None):
-    """Claimants of at least one public claim: the filter's choices (a draft's claimant stays internal)."""
+    """Claimants of at least one public claim: the filter's choices (a draft's claimant stays internal).
+
+    A slug is validated with one lookup in this queryset; the choices are never listed, because
+    there are thousands (the page suggests a few with `claimant_suggestions()` instead).
+    """
     return Claimant.objects.public().order_by("name", "role")
 
 
+def claimant_suggestions():
+    """Claimants the claimant field offers while a reader types: those of the newest public claims."""
+    return Claimant.objects.recently_checked(claims=CLAIMANT_SUGGESTIONS_FROM).order_by("name", "role")
+
+
 def public_topics(request=None):
-    """Topics of at least one public claim."""
-    return Topic.objects.filter(Exists(Claim.objects.published().filter(topics=OuterRef("pk")))).order_by("name")
+    """Topics of at least one public claim (a draft's topic stays internal)."""
+    return Topic.objects.public().order_by("name")
 
 
 def start_of_day(day) -> datetime:
@@ -68,12 +80,29 @@ class ClaimFilter(django_filters.FilterSet):
     rating = SlugsFilter(
         field_name="rating__slug",
         to_field_name="slug",
+        # A claim has one rating: the join adds no duplicate rows, and DISTINCT would sort every match.
+        distinct=False,
         queryset=Rating.objects.select_related("scale").order_by("-scale__is_default", "scale__name", "order"),
         label=_("Bewertung"),
         widget=forms.CheckboxSelectMultiple,
     )
-    claimant = SlugFilter(field_name="claimant", to_field_name="slug", queryset=public_claimants, label=_("Urheber/in"))
-    topic = SlugFilter(field_name="topics", to_field_name="slug", queryset=public_topics, label=_("Thema"))
+    claimant = SlugFilter(
+        field_name="claimant",
+        to_field_name="slug",
+        queryset=public_claimants,
+        label=_("Urheber/in"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "list": "claimant-suggestions", "aria-describedby": "claimant-help", "spellcheck": "false"}
+        ),
+        error_messages={"invalid_choice": _("Keine Urheberin und kein Urheber mit dem Kurznamen „%(value)s“.")},
+    )
+    topic = SlugFilter(
+        field_name="topics",
+        to_field_name="slug",
+        queryset=public_topics,
+        label=_("Thema"),
+        error_messages={"invalid_choice": _("Kein Thema mit dem Kurznamen „%(value)s“.")},
+    )
     language = django_filters.CharFilter(field_name="language", label=_("Sprache"))
     published_since = DateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("Veröffentlicht ab"))
     published_until = DateTimeFilter(field_name="published_at", lookup_expr="lte", label=_("Veröffentlicht bis"))

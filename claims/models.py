@@ -17,7 +17,7 @@ from sources.quotes import find_quote
 
 from .choices import ClaimantKind, ClaimStatus, CorrectionKind, EventAction
 from .markup import render_markdown
-from .querysets import ClaimantQuerySet, ClaimQuerySet, CorrectionQuerySet
+from .querysets import ClaimantQuerySet, ClaimQuerySet, CorrectionQuerySet, TopicQuerySet
 
 SHORT_CLAIM_LENGTH = 75
 
@@ -37,6 +37,8 @@ class Topic(models.Model):
         _("Name"), max_length=100, unique=True, help_text=_("Thema, unter dem Leser Faktenchecks finden, z. B. „Ukraine“.")
     )
     slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .choices import ClaimStatus
@@ -40,6 +40,31 @@ class ClaimantQuerySet(models.QuerySet):
         from .models import Claim
 
         return self.filter(pk__in=Claim.objects.published().values("claimant_id"))
+
+    def recently_checked(self, *, claims: int):
+        """Claimants of the `claims` newest public claims.
+
+        Reads a fixed slice of the publication index, so the cost stays the same however
+        large the archive grows.
+        """
+        from .models import Claim
+
+        newest = Claim.objects.published().order_by("-published_at", "-id").values("claimant_id")[:claims]
+        return self.filter(pk__in=newest)
+
+
+class TopicQuerySet(models.QuerySet):
+    def public(self):
+        """Topics of at least one public claim: a topic only drafts use stays internal.
+
+        Each topic is probed for a single public claim (`LIMIT 1`), so PostgreSQL stops at the
+        first match instead of joining every published claim with its topics: the cost follows
+        the number of topics, not the size of the archive.
+        """
+        from .models import Claim
+
+        one_public_claim = Claim.objects.published().filter(topics=OuterRef("pk")).order_by().values("pk")[:1]
+        return self.alias(one_public_claim=Subquery(one_public_claim)).filter(one_public_claim__isnull=False)
 
 
 class CorrectionQuerySet(models.QuerySet):

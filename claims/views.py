@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from sources.models import Source
 
 from .cache import PublicCacheMixin
-from .filters import ClaimFilter
+from .filters import ClaimFilter, claimant_suggestions
 from .freshness import ConditionalGetMixin
 from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
@@ -65,6 +65,7 @@ class ClaimListView(PublicPageMixin, ClaimPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = ClaimFilter(self.request.GET, queryset=claim_list_queryset(), request=self.request)
         context["filter"] = filterset
+        context["claimant_suggestions"] = claimant_suggestions()
         context["errors"] = []
         if not filterset.is_valid():
             context["errors"] = [error for errors in filterset.errors.values() for error in errors]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from claims import services
 from claims.models import Rating
-from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, UserFactory
+from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, SourceFactory, TopicFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -129,3 +129,35 @@ def test_home_claim_and_source_pages_render_for_readers(live_server, new_page, p
     check_page(page, analyser, "source", width)
 
     assert not problems, problems
+
+
+def test_reader_filters_the_claim_list_by_claimant_and_topic(live_server, new_page):
+    claimant, topic = ClaimantFactory(name="Erika Beispiel"), TopicFactory(name="Energie")
+    wanted = ClaimFactory(text="Windkraft deckt den ganzen Bedarf", claimant=claimant)
+    wanted.topics.add(topic)
+    ClaimFactory(text="Andere Behauptung").topics.add(TopicFactory(name="Migration"))
+    page = new_page()
+    page.goto(f"{live_server.url}/faktenchecks/")
+    claimant_field = page.get_by_label("Urheber/in")
+    assert claimant_field.get_attribute("list") == "claimant-suggestions"
+    suggestions = page.locator("#claimant-suggestions option").evaluate_all("options => options.map(o => [o.value, o.label])")
+    assert [claimant.slug, str(claimant)] in suggestions
+
+    def results():
+        return page.locator(".claim-card h3").all_inner_texts()
+
+    claimant_field.fill(claimant.slug)
+    page.get_by_role("button", name="Anzeigen").click()
+    page.wait_for_url(f"**claimant={claimant.slug}**")
+    assert results() == [wanted.text]
+
+    page.get_by_label("Urheber/in").fill("")
+    page.get_by_label("Thema").select_option(label="Energie")
+    page.get_by_role("button", name="Anzeigen").click()
+    page.wait_for_url(f"**topic={topic.slug}**")
+    assert results() == [wanted.text]
+
+    page.get_by_label("Urheber/in").fill("niemand")
+    page.get_by_role("button", name="Anzeigen").click()
+    page.wait_for_url("**claimant=niemand**")
+    assert "Keine Urheberin und kein Urheber mit dem Kurznamen „niemand“." in page.get_by_role("alert").inner_text()

@@ -148,6 +148,25 @@ def test_claim_list_filters_with_the_shared_filterset(client):
     html = client.get("/faktenchecks/").content.decode()
     assert '<label for="id_q">Suche</label>' in html
     assert 'type="search"' in html
+    # Claimants are typed with suggestions, not picked from a list of every claimant; topics are few.
+    assert '<select name="claimant"' not in html
+    assert 'list="claimant-suggestions"' in html
+    assert f'<option value="{claimant.slug}">Erika Filter' in html
+    assert f'<option value="{topic.slug}">Energie</option>' in html
+
+
+def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client):
+    ClaimFactory(claimant=ClaimantFactory(name="Öffentliche Urheberin")).topics.add(TopicFactory(name="Öffentliches Thema"))
+    draft = ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="GEHEIMMARKER Urheber"))
+    draft.topics.add(TopicFactory(name="GEHEIMMARKER Thema"))
+    response = client.get("/faktenchecks/")
+    html = response.content.decode()
+    assert "Öffentliche Urheberin" in html
+    assert "Öffentliches Thema" in html
+    assert "GEHEIMMARKER" not in html
+    assert draft.claimant.slug not in html
+    for query in ({"claimant": draft.claimant.slug}, {"topic": draft.topics.get().slug}):
+        assert client.get("/faktenchecks/", query).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -158,6 +177,20 @@ def test_bad_filter_input_gets_a_clear_400_page(client, query):
     response = client.get("/faktenchecks/", query)
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"claimant": "niemand"}, "Keine Urheberin und kein Urheber mit dem Kurznamen „niemand“."),
+        ({"topic": "nirgends"}, "Kein Thema mit dem Kurznamen „nirgends“."),
+    ],
+)
+def test_unknown_claimant_or_topic_is_named_in_german_on_the_400_page(client, query, message):
+    ClaimFactory()
+    response = client.get("/faktenchecks/", query)
+    assert response.status_code == 400
+    assert f"<li>{message}</li>" in response.content.decode()
 
 
 def test_keyset_pages_walk_forward_and_back_without_gaps(client):
@@ -259,6 +292,8 @@ def count_queries(client, path):
         "/",
         "/faktenchecks/",
         "/faktenchecks/?rating=falsch",
+        "/faktenchecks/?claimant=urheber-im-archiv",
+        "/faktenchecks/?topic=thema-im-archiv",
         "/korrekturen/",
         "/feeds/faktenchecks/",
         "/feeds/korrekturen/",
@@ -266,6 +301,7 @@ def count_queries(client, path):
     ],
 )
 def test_list_query_count_does_not_grow_with_claims(client, django_assert_num_queries, path):
+    ClaimFactory(claimant=ClaimantFactory(name="Urheber im Archiv")).topics.add(TopicFactory(name="Thema im Archiv"))
     grow(2, 1)
     small = count_queries(client, path)
     grow(6, 3)

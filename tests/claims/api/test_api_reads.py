@@ -96,6 +96,22 @@ def test_bad_filter_value_is_a_400_with_message(api):
     assert "published_since" in response.json()["errors"]
 
 
+def test_unknown_or_unpublished_claimant_and_topic_are_a_400_naming_the_field(api):
+    draft = ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="Nur im Entwurf"))
+    draft.topics.add(TopicFactory(name="Nur im Entwurf"))
+    for name, slug in (
+        ("claimant", "niemand"),
+        ("claimant", draft.claimant.slug),
+        ("topic", "nirgends"),
+        ("topic", draft.topics.get().slug),
+    ):
+        response = api.get("/api/v1/claims/", {name: slug})
+        assert response.status_code == 400, (name, slug)
+        assert response.json()["detail"] == "Ungültige Eingabe."
+        [message] = response.json()["errors"][name]
+        assert f"„{slug}“" in message
+
+
 def test_published_since_and_until(api):
     now = timezone.now()
     old = ClaimFactory(published_at=now - timezone.timedelta(days=10))
