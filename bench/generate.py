@@ -195,7 +195,15 @@ def load(size: int, *, seed: int = SEED, log=print) -> dict:
                 start, end = rng.choice(sentences[index])
                 source = sources[index]
                 appearances.append(
-                    Appearance(claim=claim, source=source, quote=source.body[start:end], start=start, end=end, is_first=index == earliest)
+                    Appearance(
+                        claim=claim,
+                        source=source,
+                        quote=source.body[start:end],
+                        start=start,
+                        end=end,
+                        passage=source.body[start:end],
+                        is_first=index == earliest,
+                    )
                 )
             links.extend(through(claim_id=claim.pk, topic_id=topic.pk) for topic in claim_topics)
             if claim.status == ClaimStatus.PUBLISHED and rng.random() < 0.05:

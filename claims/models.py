@@ -333,6 +333,12 @@ class Appearance(models.Model):
     )
     start = models.PositiveIntegerField(_("Anfang"), editable=False)
     end = models.PositiveIntegerField(_("Ende"), editable=False)
+    passage = models.TextField(
+        _("Textstelle"),
+        editable=False,
+        blank=True,
+        help_text=_("Die Textstelle genau so, wie sie im archivierten Artikel steht; beim Speichern übernommen."),
+    )
     is_first = models.BooleanField(
         _("Erstes Auftreten"),
         default=False,
@@ -340,7 +346,8 @@ class Appearance(models.Model):
     )
     created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    # The passage follows from source, start and end; the history records those.
+    history = HistoricalRecords(excluded_fields=["passage"])
 
     class Meta:
         ordering = ["-is_first", "source__published_at", "id"]
@@ -358,6 +365,11 @@ class Appearance(models.Model):
     def save(self, *args, **kwargs):
         if self.start is None or self.end is None:
             self.clean()
+        # Archived articles never change (a changed article is a new version), so the passage
+        # is copied once: pages, the API and the export read it without the article text.
+        self.passage = self.source.body[self.start : self.end]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "passage"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -376,13 +388,8 @@ class Appearance(models.Model):
 
     @property
     def exact_quote(self) -> str:
-        """The quoted passage exactly as it stands in the article.
-
-        Read paths that skip the article text annotate the passage as `passage` (see
-        `claims.schema_org.with_claim_review_data`)."""
-        if "passage" in self.__dict__:
-            return self.passage
-        return self.source.body[self.start : self.end]
+        """The quoted passage exactly as it stands in the article."""
+        return self.passage
 
 
 class Correction(models.Model):

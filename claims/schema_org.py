@@ -7,8 +7,7 @@ builder itself runs no queries.
 """
 
 from django.conf import settings
-from django.db.models import F, Prefetch, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -23,11 +22,10 @@ SOURCE_CONTENT_FIELDS = ("body", "raw", "search_vector")
 
 def with_claim_review_data(queryset: QuerySet) -> QuerySet:
     """`queryset` with everything `claim_review()` reads, in a fixed number of queries."""
-    # Article text, raw bytes and search vectors are large: only the quoted passage is read.
+    # Article text, raw bytes and search vectors are large and not shown (the passage is stored).
     appearances = (
         Appearance.objects.select_related("source", "source__outlet")
         .defer(*(f"source__{name}" for name in SOURCE_CONTENT_FIELDS))
-        .annotate(passage=Substr("source__body", F("start") + 1, F("end") - F("start")))
         .order_by("-is_first", "source__published_at", "id")
     )
     return (

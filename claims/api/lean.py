@@ -190,7 +190,7 @@ CROSS JOIN LATERAL (
                                 source.language, %s || source.slug || %s AS archive_url
                         ) s
                     ) AS source,
-                    substr(source.body, appearance.start + 1, appearance."end" - appearance.start) AS quote,
+                    appearance.passage AS quote,
                     appearance.start,
                     appearance."end",
                     appearance.is_first

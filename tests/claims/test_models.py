@@ -97,6 +97,25 @@ def test_only_one_first_appearance_per_claim():
         AppearanceFactory(claim=appearance.claim, is_first=True)
 
 
+def test_the_passage_is_copied_from_the_article_as_it_stands():
+    source = SourceFactory(body="Laut Bericht seien „42 Prozent des Stroms“\nim Jahr aus Wind gekommen.")
+    appearance = AppearanceFactory(source=source, quote='"42 Prozent des Stroms" im Jahr')
+    assert appearance.passage == "42 Prozent des Stroms“\nim Jahr"
+    assert appearance.exact_quote == source.body[appearance.start : appearance.end]
+    appearance.refresh_from_db()
+    assert appearance.passage == "42 Prozent des Stroms“\nim Jahr"
+
+
+def test_saving_some_fields_keeps_the_passage_in_step(db):
+    appearance = AppearanceFactory()
+    other = SourceFactory(body="Ganz anderer Text: 42 Prozent des Stroms im vergangenen Jahr aus Windkraft gewonnen worden.")
+    appearance.source = other
+    appearance.clean()
+    appearance.save(update_fields=["source", "start", "end"])
+    appearance.refresh_from_db()
+    assert appearance.passage == other.body[appearance.start : appearance.end]
+
+
 def test_corrections_are_never_deleted():
     correction = CorrectionFactory()
     with pytest.raises(ValidationError):
