@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import connections
 from django.urls import reverse
+from psycopg.types.string import TextLoader
 
 from ..models import Claim
 
@@ -132,8 +133,8 @@ def _utc(column: str) -> str:
 # as ISO 8601 on their own. Nested lists are arrays of objects: `json_agg` would separate
 # them with ", \n ". The chunk's ids (in order, OFFSET 0 keeps the sort on the ids alone) come
 # first with their parameters, then the %s of the URL templates around the slug (prefix, suffix).
-EXPORT_SQL = f"""
-SELECT claim.id, row_to_json(line)::text
+LINES_SQL = f"""
+SELECT claim.id, row_to_json(line)::text AS line
 FROM ({{ids}} OFFSET 0) chunk JOIN claims_claim claim ON claim.id = chunk.pk
 LEFT JOIN claims_claimant claimant ON claimant.id = claim.claimant_id
 LEFT JOIN claims_rating rating ON rating.id = claim.rating_id
@@ -216,18 +217,31 @@ CROSS JOIN LATERAL (
             WHERE correction.claim_id = claim.id
         ), '[]') AS corrections
 ) line
-ORDER BY chunk.pk
+"""
+
+# The whole chunk as one text: how many claims, the last id, the lines joined in id order.
+EXPORT_SQL = f"""
+SELECT count(*), max(id), string_agg(line, E'\\n' ORDER BY id) || E'\\n'
+FROM ({LINES_SQL}) lines
 """
 
 
-def _lines(ids):
-    """`(id, JSON line)` of the claims `ids` (a `values("pk")` queryset) selects, in id order: one query."""
+class _RawText(TextLoader):
+    """Text from PostgreSQL as the UTF-8 bytes it arrives in: the export sends it on as it is."""
+
+    def load(self, data) -> bytes:
+        return bytes(data)
+
+
+def _chunk(ids) -> tuple[int, int | None, bytes | None]:
+    """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query."""
     templates = [_url_template(name).split(_SLUG) for name in ("claims:claimant-detail", "claims:claim-detail", "sources:source-detail")]
     urls = [part for template in templates for part in template]
     ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
     with connections[ids.db].cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _RawText)
         cursor.execute(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *urls))
-        return cursor.fetchall()
+        return cursor.fetchone()
 
 
 def export_lines(queryset):
@@ -239,20 +253,19 @@ def export_lines(queryset):
     queryset = queryset.order_by()
     last = 0
     while True:
-        rows = _lines(queryset.filter(pk__gt=last).order_by("pk").values("pk")[:CHUNK_SIZE])
-        if not rows:
+        count, last, lines = _chunk(queryset.filter(pk__gt=last).order_by("pk").values("pk")[:CHUNK_SIZE])
+        if not count:
             return
-        yield ("\n".join(line for _, line in rows) + "\n").encode()
-        if len(rows) < CHUNK_SIZE:
+        yield lines
+        if count < CHUNK_SIZE:
             return
-        last = rows[-1][0]
 
 
 def claim_detail(queryset) -> tuple[int, bytes] | None:
     """`(id, JSON of the detail shape)` of the claim `queryset` selects (already restricted to
     what the caller may see), or None: one query."""
-    rows = _lines(queryset.order_by().values("pk")[:1])
-    return (rows[0][0], rows[0][1].encode()) if rows else None
+    count, pk, line = _chunk(queryset.order_by().values("pk")[:1])
+    return (pk, line) if count else None
 
 
 def list_items(rows: list[dict]) -> list[dict]:
