@@ -148,7 +148,8 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
             raise Http404
         pk, detail = found
         self._surrogate_object = Claim(pk=pk)
-        return Response(orjson.loads(detail))
+        # PostgreSQL wrote the JSON: the renderer embeds it as it is.
+        return Response(orjson.Fragment(detail.rstrip(b"\n")))
 
     def _detail(self, claim, *, status_code=status.HTTP_200_OK):
         fresh = with_detail(Claim.objects.all()).get(pk=claim.pk)
