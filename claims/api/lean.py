@@ -1,125 +1,29 @@
-"""The API's hot read paths: the claim list from `values()` rows, the export built by PostgreSQL.
+"""The API's hot read paths, written by PostgreSQL: list pages, claim details, the export.
 
-The claim list (50 per page) and the JSON Lines export of the whole archive spend most of
-their time in DRF's nested serializers, one instance at a time. The list assembles dicts
-from flat rows, with claimant and rating joined into the claim row: two queries per page
-(claims, topics). The export and the detail let PostgreSQL write each JSON line (`EXPORT_SQL`): one query
-per chunk of claims, and Python only joins the text. Export memory stays flat: chunks are
-read by keyset (`id > last`) and nothing outlives its chunk.
+DRF's nested serializers build the same JSON one model instance at a time. Here one query
+per list page, per detail and per chunk of the export lets PostgreSQL write the JSON, and
+Python passes the text on: list items are a JSON array for the ids the cursor page chose,
+a detail is one line, the export streams chunks of lines. Export memory stays flat: chunks
+are read by keyset (`id > last`) and nothing outlives its chunk.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
 which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compares both
-on the same claims.
+on the same claims, byte for byte.
 """
-
-import datetime
-from collections import defaultdict
 
 from django.conf import settings
 from django.db import connections
 from django.urls import reverse
 from psycopg.types.string import TextLoader
 
-from ..models import Claim
-
 CHUNK_SIZE = 1000
 _SLUG = "--slug--"
 
 
-def _url_template(name: str) -> str:
-    return settings.SITE_URL + reverse(name, kwargs={"slug": _SLUG})
-
-
-def _datetime(value, zone):
-    """Like the API's DateTimeField: in `zone` (UTC), ISO 8601, UTC as Z."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _date(value):
-    return None if value is None else value.isoformat()
-
-
-# Columns of the list shape, as `values()` reads them (claimant and rating joined in).
-CLAIMANT_VALUES = ("claimant__slug", "claimant__name", "claimant__kind", "claimant__role", "claimant__description")
-RATING_VALUES = ("rating__slug", "rating__label", "rating__label_en", "rating__value", "rating__colour", "rating__scale__slug")
-LIST_VALUES = (
-    "id",
-    "slug",
-    "text",
-    "claimant_id",
-    *CLAIMANT_VALUES,
-    "claim_date",
-    "language",
-    "rating_id",
-    *RATING_VALUES,
-    "conclusion",
-    "published_at",
-    "updated_at",
-    "valid_as_of",
-    "version",
-)
-
-
-class ClaimShapes:
-    """Turns claim rows into the API's list dicts."""
-
-    def __init__(self):
-        self.claim_url = _url_template("claims:claim-detail")
-        self.claimant_url = _url_template("claims:claimant-detail")
-        # Looked up once: the thread-local lookup per timestamp costs more than the conversion.
-        self.zone = datetime.UTC  # as the serializers: API times are UTC
-
-    def list_item(self, row: dict, topics: list) -> dict:
-        claimant = rating = None
-        if row["claimant_id"] is not None:
-            claimant = {
-                "slug": row["claimant__slug"],
-                "name": row["claimant__name"],
-                "kind": row["claimant__kind"],
-                "role": row["claimant__role"],
-                "description": row["claimant__description"],
-                "url": self.claimant_url.replace(_SLUG, row["claimant__slug"]),
-            }
-        if row["rating_id"] is not None:
-            rating = {
-                "slug": row["rating__slug"],
-                "label": row["rating__label"],
-                "label_en": row["rating__label_en"],
-                "value": row["rating__value"],
-                "colour": row["rating__colour"],
-                "scale": row["rating__scale__slug"],
-            }
-        return {
-            "slug": row["slug"],
-            "text": row["text"],
-            "claimant": claimant,
-            "claim_date": _date(row["claim_date"]),
-            "language": row["language"],
-            "topics": topics,
-            "rating": rating,
-            "conclusion": row["conclusion"],
-            "published_at": _datetime(row["published_at"], self.zone),
-            "updated_at": _datetime(row["updated_at"], self.zone),
-            "valid_as_of": _date(row["valid_as_of"]),
-            "version": row["version"],
-            "url": self.claim_url.replace(_SLUG, row["slug"]),
-        }
-
-    def list_items(self, rows: list[dict]) -> list[dict]:
-        """The list shape for one page of `LIST_VALUES` rows."""
-        if not rows:
-            return []
-        topics = self._topics(Claim.topics.through.objects.filter(claim_id__in=[row["id"] for row in rows]))
-        return [self.list_item(row, topics.get(row["id"], [])) for row in rows]
-
-    def _topics(self, links) -> dict[int, list]:
-        topics = defaultdict(list)
-        for link in links.order_by("topic__name").values("claim_id", "topic__slug", "topic__name"):
-            topics[link["claim_id"]].append({"slug": link["topic__slug"], "name": link["topic__name"]})
-        return topics
+def _url_parts() -> list[str]:
+    """Prefix and suffix around the slug of the claimant, claim and source URLs."""
+    names = ("claims:claimant-detail", "claims:claim-detail", "sources:source-detail")
+    return [part for name in names for part in (settings.SITE_URL + reverse(name, kwargs={"slug": _SLUG})).split(_SLUG)]
 
 
 def _utc(column: str) -> str:
@@ -128,20 +32,21 @@ def _utc(column: str) -> str:
     return f"""replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')"""
 
 
-# One JSON line (text) per claim of a chunk, in the detail shape. `row_to_json` writes compact
-# JSON with the keys in column order, strings escaped as orjson escapes them; dates come out
-# as ISO 8601 on their own. Nested lists are arrays of objects: `json_agg` would separate
-# them with ", \n ". The chunk's ids (in order, OFFSET 0 keeps the sort on the ids alone) come
-# first with their parameters, then the %s of the URL templates around the slug (prefix, suffix).
-LINES_SQL = f"""
-SELECT claim.id, row_to_json(line)::text AS line
-FROM ({{ids}} OFFSET 0) chunk JOIN claims_claim claim ON claim.id = chunk.pk
+# PostgreSQL writes the API's JSON for list pages, details and the export. `row_to_json`
+# writes compact JSON with the keys in column order, strings escaped as orjson escapes them;
+# dates come out as ISO 8601 on their own. Nested lists are arrays of objects: `json_agg`
+# would separate them with ", \n ". Parameters: first those of the ids, then the %s of the URL
+# templates around the slug (prefix, suffix): claimant and claim (list), plus source (detail).
+CLAIM_JOINS = """
+JOIN claims_claim claim ON claim.id = chunk.pk
 LEFT JOIN claims_claimant claimant ON claimant.id = claim.claimant_id
 LEFT JOIN claims_rating rating ON rating.id = claim.rating_id
 LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
 LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
-CROSS JOIN LATERAL (
-    SELECT
+"""
+
+# The list shape (`ClaimListSerializer`).
+LIST_COLUMNS = f"""
         claim.slug,
         claim.text,
         CASE WHEN claimant.id IS NOT NULL THEN (
@@ -169,7 +74,11 @@ CROSS JOIN LATERAL (
         {_utc("claim.updated_at")} AS updated_at,
         claim.valid_as_of,
         claim.version,
-        %s || claim.slug || %s AS url,
+        %s || claim.slug || %s AS url
+"""
+
+# The detail shape (`ClaimDetailSerializer`): the list shape and more.
+DETAIL_COLUMNS = f"""{LIST_COLUMNS},
         claim.text_long,
         claim.status,
         claim.context,
@@ -216,13 +125,26 @@ CROSS JOIN LATERAL (
             ) o
             WHERE correction.claim_id = claim.id
         ), '[]') AS corrections
-) line
+"""
+
+# One JSON line per claim of a chunk of ids (OFFSET 0 keeps the sort on the ids alone).
+LINES_SQL = f"""
+SELECT claim.id, row_to_json(line)::text AS line
+FROM ({{ids}} OFFSET 0) chunk {CLAIM_JOINS}
+CROSS JOIN LATERAL (SELECT {DETAIL_COLUMNS}) line
 """
 
 # The whole chunk as one text: how many claims, the last id, the lines joined in id order.
 EXPORT_SQL = f"""
 SELECT count(*), max(id), string_agg(line, E'\\n' ORDER BY id) || E'\\n'
 FROM ({LINES_SQL}) lines
+"""
+
+# The items of a list page as a JSON array, in the order of the ids given.
+LIST_SQL = f"""
+SELECT '[' || coalesce(string_agg(row_to_json(line)::text, ',' ORDER BY chunk.position), '') || ']'
+FROM unnest(%s::bigint[]) WITH ORDINALITY AS chunk(pk, position) {CLAIM_JOINS}
+CROSS JOIN LATERAL (SELECT {LIST_COLUMNS}) line
 """
 
 
@@ -235,8 +157,7 @@ class _RawText(TextLoader):
 
 def _chunk(ids) -> tuple[int, int | None, bytes | None]:
     """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query."""
-    templates = [_url_template(name).split(_SLUG) for name in ("claims:claimant-detail", "claims:claim-detail", "sources:source-detail")]
-    urls = [part for template in templates for part in template]
+    urls = _url_parts()
     ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
     with connections[ids.db].cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", _RawText)
@@ -268,6 +189,10 @@ def claim_detail(queryset) -> tuple[int, bytes] | None:
     return (pk, line) if count else None
 
 
-def list_items(rows: list[dict]) -> list[dict]:
-    """The list shape of a page of `LIST_VALUES` rows."""
-    return ClaimShapes().list_items(rows)
+def list_json(ids: list[int], *, using: str) -> bytes:
+    """The items of a list page (list shape, JSON array) for the claims `ids`, in that order: one query."""
+    urls = _url_parts()[:4]
+    with connections[using].cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _RawText)
+        cursor.execute(LIST_SQL, (ids, *urls))
+        return cursor.fetchone()[0]

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, permissions, renderers, serializers, status, viewsets
@@ -13,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from config.api import ConditionalGetMixin, StableCursorPagination
+from config.api import ConditionalGetMixin, FilterBackend, StableCursorPagination
 
 from .. import services
 from ..cache import CachedReadMixin
@@ -24,7 +23,7 @@ from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
 from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
-from .lean import LIST_VALUES, claim_detail, export_lines, list_items
+from .lean import claim_detail, export_lines, list_json
 
 
 class EditConflictError(exceptions.APIException):
@@ -114,7 +113,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [IsStaffOrReadOnly]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = ClaimFilter
     ordering_fields = ["published_at", "updated_at"]
     ordering = ["-published_at"]
@@ -135,10 +134,11 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         return s.ClaimDetailSerializer
 
     def list(self, request, *args, **kwargs):
-        # Lean path: values() rows shaped exactly like ClaimListSerializer (claims/api/lean.py).
+        # Lean path: the cursor pages over the fields it may order by; PostgreSQL writes the
+        # items exactly as ClaimListSerializer would (claims/api/lean.py).
         queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
-        page = self.paginate_queryset(queryset.values(*LIST_VALUES))
-        return self.get_paginated_response(list_items(page))
+        page = self.paginate_queryset(queryset.values("id", *self.ordering_fields))
+        return self.get_paginated_response(orjson.Fragment(list_json([row["id"] for row in page], using=queryset.db)))
 
     def retrieve(self, request, *args, **kwargs):
         # Lean path: the export's rows and shape (claims/api/lean.py), for one claim. List
@@ -385,7 +385,7 @@ class CorrectionPagination(StableCursorPagination):
 class CorrectionViewSet(CachedReadMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CorrectionSerializer
     permission_classes = [permissions.AllowAny]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = CorrectionFilter
     ordering_fields = ["date"]
     ordering = ["-date"]
