@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, parsers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -70,22 +69,3 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type=media_type, parser_context=parser_context)
         except RecursionError:
             raise exceptions.ParseError(_("Ungültiges JSON: zu tief verschachtelt.")) from None
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, skipped when the request names none of the filters.
-
-    A FilterSet without data filters nothing but still builds and validates its form; on a
-    list read many times a second by partners syncing pages that is most of the work.
-    """
-
-    def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not any(
-            # Widgets of several inputs name theirs with a suffix (`…_min`, `…_after`).
-            key == name or key.startswith(f"{name}_")
-            for key in request.query_params
-            for name in filterset_class.base_filters
-        ):
-            return queryset
-        return super().filter_queryset(request, queryset, view)

@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from config.api import ConditionalGetMixin, FilterBackend, StableCursorPagination
+from config.api import ConditionalGetMixin, StableCursorPagination
+from config.api_filters import FilterBackend
 
 from .. import services
 from ..cache import CachedReadMixin
