@@ -18,6 +18,7 @@ import hashlib
 import logging
 import re
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -141,23 +142,31 @@ def _credentials(request) -> str:
     return request.META.get("HTTP_AUTHORIZATION", "") + "|" + (request.META.get(custom_header, "") if custom_header else "")
 
 
-def page_cache_key(request) -> str:
+def page_cache_key(request, language: str | None = None) -> str:
     """Key of one public response: full URL, language and API credentials."""
     audience = hashlib.sha256(_credentials(request).encode()).hexdigest()[:16]
-    raw = f"{request.build_absolute_uri()}|{translation.get_language()}|{audience}"
+    raw = f"{request.build_absolute_uri()}|{language or translation.get_language()}|{audience}"
     return f"pages:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def lookup(request) -> tuple[str, int, tuple[bytes, dict] | None]:
-    """`(key, generation, stored content and headers or None)` in one round trip to the cache.
+@dataclass(frozen=True)
+class Stored:
+    content: bytes
+    headers: dict
+    # A public page (not an API read) may be answered before sessions and the view run.
+    early: bool
+
+
+def lookup(request, language: str | None = None) -> tuple[str, int, Stored | None]:
+    """`(key, generation, stored response or None)` in one round trip to the cache.
 
     An entry is stored with the generation it was rendered in and counts only in that one."""
-    key = page_cache_key(request)
+    key = page_cache_key(request, language)
     values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
     generation = current_generation(values)
     entry = values.get(key)
     if entry is not None and entry[0] == generation:
-        return key, generation, entry[1:]
+        return key, generation, Stored(*entry[1:])
     return key, generation, None
 
 
@@ -182,7 +191,7 @@ class CachedResponse(HttpResponse):
         return self
 
 
-def serve_cached(request, produce):
+def serve_cached(request, produce, *, early: bool = False):
     """Answer `request` from the shared page cache, or call `produce()` and store its response.
 
     A CSRF token in a stored page is replaced by a placeholder and filled in per request,
@@ -196,7 +205,7 @@ def serve_cached(request, produce):
         logger.exception("Shared page cache unreachable.")
         return produce()
     if stored is not None:
-        content, headers = stored
+        content, headers = stored.content, stored.headers
         if CSRF_PLACEHOLDER in content:
             content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
         response = CachedResponse(content, status=STORED_STATUS, headers=headers)
@@ -211,7 +220,8 @@ def serve_cached(request, produce):
         content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", rendered.content)
         headers = {name: value for name, value in rendered.items() if name.lower() != "x-page-cache"}
         try:
-            cache.set(key, (generation, content, headers), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+            early_ok = early and CSRF_PLACEHOLDER not in content
+            cache.set(key, (generation, content, headers, early_ok), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
         except Exception:
             logger.exception("Shared page cache unreachable.")
 
@@ -242,7 +252,11 @@ class PublicCacheMixin:
     staff previews of unpublished claims are never cached anywhere."""
 
     def dispatch(self, request, *args, **kwargs):
-        return serve_cached(request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs))
+        return serve_cached(
+            request,
+            lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs),
+            early=getattr(self, "answered_early", False),
+        )
 
     def surrogate_keys(self, context) -> list[str]:
         obj = context.get("object")

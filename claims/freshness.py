@@ -102,9 +102,9 @@ def read_site_version(alias: str) -> SiteVersion:
         return SiteVersion(*cursor.fetchone())
 
 
-def conditional_response(request, version: SiteVersion):
+def conditional_response(request, version: SiteVersion, language: str | None = None):
     """`(304 response or None, etag, last_modified)` for an anonymous GET/HEAD of a public page."""
-    etag = quote_etag(version.etag(request.get_full_path(), get_language() or ""))
+    etag = quote_etag(version.etag(request.get_full_path(), language or get_language() or ""))
     last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
     return get_conditional_response(request, etag=etag, last_modified=last_modified), etag, last_modified
 
@@ -116,9 +116,9 @@ def add_validators(response, etag: str, last_modified: int | None) -> None:
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
 
 
-def not_modified(request):
+def not_modified(request, language: str):
     """`304 Not Modified` with the public caching headers when the reader's copy is current, else None."""
-    response, etag, last_modified = conditional_response(request, site_version())
+    response, etag, last_modified = conditional_response(request, site_version(), language)
     if response is not None:
         add_public_cache_headers(response, [])
         add_validators(response, etag, last_modified)

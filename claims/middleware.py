@@ -1,13 +1,14 @@
 """Answers for anonymous readers that need neither sessions, CSRF, authentication nor a view.
 
-A reader without a session cookie or API credentials is anonymous. For such a GET/HEAD of a
-public page (a view with `PublicPageMixin`; not the API, whose throttles must run) this
-middleware, placed right after `LocaleMiddleware` (the language is part of every key), serves
+A reader without a session cookie or API credentials is anonymous. For such a GET/HEAD this
+middleware, placed before `SessionMiddleware` and `LocaleMiddleware` (it picks the language
+the same way; the language is part of every key and validator), serves
 
-* the page stored in the shared page cache (`claims/cache.py`) for the current generation,
-  as `304 Not Modified` when the reader's copy carries its validators, and
-* `304 Not Modified` when the reader's `ETag` / `Last-Modified` still match the site version
-  (`claims/freshness.py`).
+* a public page (a view with `PublicPageMixin`; not the API, whose throttles must run)
+  stored in the shared page cache (`claims/cache.py`) for the current generation, as
+  `304 Not Modified` when the reader's copy carries its validators, and
+* `304 Not Modified` for a public page when the reader's `ETag` / `Last-Modified` still
+  match the site version (`claims/freshness.py`).
 
 Both decisions are the ones the views make; the views still make them for every request that
 gets past this point (readers with a session cookie, a changed page, a cache miss). Pages
@@ -16,6 +17,7 @@ whose stored copy holds a CSRF placeholder go the long way, where the token is f
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
@@ -33,20 +35,17 @@ def is_anonymous_reader(request) -> bool:
     )
 
 
-def stored_page(request):
-    """The stored response for `request` (or its 304), or None on a miss."""
+def stored_page(request, language: str):
+    """The stored public page for `request` (or its 304), or None."""
     if not page_cache.page_cache_enabled():
         return None
     try:
-        stored = page_cache.lookup(request)[2]
+        stored = page_cache.lookup(request, language)[2]
     except Exception:  # an unreachable cache only costs speed; the view logs it
         return None
-    if stored is None:
+    if stored is None or not stored.early:
         return None
-    content, headers = stored
-    if page_cache.CSRF_PLACEHOLDER in content:
-        return None
-    response = page_cache.CachedResponse(content, status=page_cache.STORED_STATUS, headers=headers)
+    response = page_cache.CachedResponse(stored.content, status=page_cache.STORED_STATUS, headers=stored.headers)
     response["X-Page-Cache"] = "hit"
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     return get_conditional_response(request, etag=response.get("ETag"), last_modified=last_modified, response=response)
@@ -69,10 +68,13 @@ class EarlyPublicResponseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_anonymous_reader(request) and is_public_page(request):
-            response = stored_page(request)
-            if response is None and is_conditional(request):
-                response = not_modified(request)
+        if is_anonymous_reader(request):
+            language = translation.get_language_from_request(request)
+            response = stored_page(request, language)
+            if response is None and is_conditional(request) and is_public_page(request):
+                response = not_modified(request, language)
             if response is not None:
+                # What LocaleMiddleware would add; Vary came with the page.
+                response.headers.setdefault("Content-Language", language)
                 return response
         return self.get_response(request)

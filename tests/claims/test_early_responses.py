@@ -52,6 +52,12 @@ def test_the_stored_page_is_per_language(client, page_cache):
     assert response["X-Page-Cache"] == "miss"
     assert response["Content-Language"] == "en"
     assert "Where the claim appears" in response.content.decode()
+    by_cookie = Client()
+    by_cookie.cookies["django_language"] = "en"
+    hit = by_cookie.get(claim.get_absolute_url())
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Language"] == "en"
+    assert hit.content == response.content
 
 
 def test_revalidation_without_the_page_cache_costs_one_query(client, django_assert_num_queries):
