@@ -13,3 +13,9 @@ def test_several_servers_keep_a_client_each():
     writer = backend._cache.get_client(write=True)
     assert writer.connection_pool.connection_kwargs["port"] == 1
     assert backend._cache.get_client(write=True) is writer
+
+
+def test_keys_are_not_checked_for_memcached_limits(recwarn):
+    backend = RedisCache("redis://127.0.0.1:1/0", {})
+    backend.make_and_validate_key("seite mit leerzeichen " + "x" * 300)
+    assert not recwarn.list
