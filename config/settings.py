@@ -103,6 +103,9 @@ TEMPLATES = [
 # restarted database is noticed on the next request instead of failing it.
 if not env.str("DATABASE_URL", default=""):
     raise ImproperlyConfigured("Set the environment variable DATABASE_URL (see .env.example).")
+# Prepared statements for the API's JSON queries (config/prepared.py); false behind a pooler
+# in transaction mode that does not keep them (PgBouncer before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env.str("DATABASE_URL"),
@@ -121,6 +124,8 @@ for index, replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]
 for database in DATABASES.values():
     database.setdefault("OPTIONS", {})
     database["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    # Only config/prepared.py prepares statements (Django's cursors bind on the client and never do).
+    database["OPTIONS"].setdefault("prepare_threshold", 5 if DATABASE_PREPARED_STATEMENTS else None)
 DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICAS else []
 # Seconds a browser keeps reading from the primary after it wrote (and all workers after a publish).
 DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)

@@ -1,0 +1,46 @@
+"""Prepared statements for the few large queries the API runs many times a second.
+
+PostgreSQL spends more time planning the SQL that writes the API's JSON (claims/api/lean.py)
+than running it. A prepared statement is planned once per connection and then run with new
+parameters. Django's cursors bind parameters on the client and never prepare; this cursor
+binds them on the server and prepares every statement it runs. psycopg keeps the prepared
+statements of a connection (at most `prepared_max`, least recently used dropped first).
+
+Poolers that hand a connection to another client per transaction (PgBouncer before 1.21 in
+transaction mode) lose prepared statements: there set `DATABASE_PREPARED_STATEMENTS=false`,
+and these queries are planned every time like all others.
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
+
+
+class PreparingCursor(ServerBindingCursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def plain_cursor(using: str):
+    """Django's own cursor on the database `using` (nothing prepared)."""
+    return connections[using].cursor()
+
+
+@contextmanager
+def prepared_cursor(using: str):
+    """A Django cursor on the database `using` whose statements are prepared (if enabled)."""
+    connection = connections[using]
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = PreparingCursor(connection.connection)
+    # The same wrappers as Django's own cursors: query logging, execute wrappers, errors.
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        yield cursor

@@ -1,0 +1,47 @@
+"""The API's JSON queries are prepared once per connection, unless switched off for a pooler."""
+
+import pytest
+from django.db import connection
+
+from config.prepared import PreparingCursor
+from tests.factories import AppearanceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_api_detail_query_is_prepared_and_reused(client):
+    appearance = AppearanceFactory()
+    url = f"/api/v1/claims/{appearance.claim.slug}/"
+    first = client.get(url)
+    assert first.status_code == 200
+    statements = [statement for statement in prepared_statements() if "row_to_json" in statement]
+    assert len(statements) == 1
+    second = client.get(url)
+    assert second.content == first.content
+    assert [statement for statement in prepared_statements() if "row_to_json" in statement] == statements
+
+
+def test_without_prepared_statements_the_answer_is_the_same(client, settings, monkeypatch):
+    appearance = AppearanceFactory()
+    url = f"/api/v1/claims/{appearance.claim.slug}/"
+    prepared = client.get(url).content
+    settings.DATABASE_PREPARED_STATEMENTS = False
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("prepared although switched off")
+
+    monkeypatch.setattr(PreparingCursor, "execute", refuse)
+    assert client.get(url).content == prepared
+    assert client.get("/api/v1/claims/").status_code == 200
+
+
+def test_list_pages_are_prepared_too(client):
+    AppearanceFactory.create_batch(3)
+    assert client.get("/api/v1/claims/?page_size=2").status_code == 200
+    assert any("unnest" in statement for statement in prepared_statements())
