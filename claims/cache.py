@@ -315,9 +315,13 @@ class CachedReadMixin:
             if handler is not None and not getattr(handler, "page_cached", False):
                 setattr(cls, name, _cached_handler(handler))
 
+    # The surrogate key of the object a detail read returns (`claim-12`); lists name their model.
+    surrogate_object_key = None
+
     def get_object(self):
-        self._surrogate_object = super().get_object()
-        return self._surrogate_object
+        obj = super().get_object()
+        self.surrogate_object_key = surrogate_key(obj)
+        return obj
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Headers go on before rendering: the page cache stores the response as rendered.
@@ -325,7 +329,6 @@ class CachedReadMixin:
             if request.user.is_authenticated or _credentials(request) != "|":
                 patch_cache_control(response, private=True, max_age=0)
             else:
-                obj = getattr(self, "_surrogate_object", None)
-                key = surrogate_key(obj) if obj is not None else f"{self.get_queryset().model._meta.model_name}-list"
+                key = self.surrogate_object_key or f"{self.get_queryset().model._meta.model_name}-list"
                 add_public_cache_headers(response, [key])
         return super().finalize_response(request, response, *args, **kwargs)

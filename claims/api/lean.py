@@ -11,8 +11,10 @@ which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compare
 on the same claims, byte for byte.
 """
 
+import functools
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from psycopg.types.string import TextLoader
 
 from config.prepared import plain_cursor, prepared_cursor
@@ -21,10 +23,15 @@ CHUNK_SIZE = 1000
 _SLUG = "--slug--"
 
 
-def _url_parts() -> list[str]:
+def _url_parts() -> tuple[str, ...]:
     """Prefix and suffix around the slug of the claimant, claim and source URLs."""
+    return _url_parts_under(settings.SITE_URL, get_script_prefix())
+
+
+@functools.cache
+def _url_parts_under(site_url: str, script_prefix: str) -> tuple[str, ...]:
     names = ("claims:claimant-detail", "claims:claim-detail", "sources:source-detail")
-    return [part for name in names for part in (settings.SITE_URL + reverse(name, kwargs={"slug": _SLUG})).split(_SLUG)]
+    return tuple(part for name in names for part in (site_url + reverse(name, kwargs={"slug": _SLUG})).split(_SLUG))
 
 
 def _utc(column: str) -> str:

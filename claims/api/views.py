@@ -148,7 +148,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         if found is None:
             raise Http404
         pk, detail = found
-        self._surrogate_object = Claim(pk=pk)
+        self.surrogate_object_key = f"{Claim._meta.model_name}-{pk}"
         # PostgreSQL wrote the JSON: the renderer embeds it as it is.
         return Response(orjson.Fragment(detail.rstrip(b"\n")))
 
