@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -30,6 +31,8 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["outlet", "agency", "language", "is_latest", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "body", "url", "author"]
     autocomplete_fields = ["outlet"]
+    # An address typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "content_hash",
         "raw_hash",
