@@ -232,6 +232,9 @@ def wrk(server: Server, target: Target, *, duration: int, connections: int, thre
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
+    # wrk stops sending, but the server still works off the requests it has accepted: let it
+    # finish them, or a slow target would take CPU from whichever target runs next.
+    time.sleep(min(5.0, 0.2 + 2 * result["p99_us"] / 1e6))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(value for key, value in result.items() if key.startswith("errors_"))
     return result
