@@ -123,3 +123,20 @@ def test_a_change_committed_by_this_worker_is_seen_at_once(client, remembered_ve
     response = Client().get(claim.get_absolute_url(), headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert "Zahl präzisiert." in response.content.decode()
+
+
+def test_other_anonymous_requests_cost_no_extra_cache_lookup(client, page_cache, monkeypatch):
+    from claims import cache as shared
+
+    claim = ClaimFactory()
+    lookups = []
+    real_lookup = shared.lookup
+    monkeypatch.setattr(shared, "lookup", lambda *args, **kwargs: lookups.append(1) or real_lookup(*args, **kwargs))
+    client.get(f"/api/v1/claims/{claim.slug}/")
+    assert len(lookups) == 1  # the API view's own, after its throttles
+    lookups.clear()
+    client.get(claim.get_absolute_url())
+    assert len(lookups) == 2  # a public page: before the view, and (a miss) in it
+    lookups.clear()
+    assert Client().get(claim.get_absolute_url())["X-Page-Cache"] == "hit"
+    assert len(lookups) == 1
