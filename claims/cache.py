@@ -153,8 +153,19 @@ def page_cache_key(request, language: str | None = None) -> str:
 class Stored:
     content: bytes
     headers: dict
-    # A public page (not an API read) may be answered before sessions and the view run.
-    early: bool
+
+    @property
+    def needs_csrf_token(self) -> bool:
+        return CSRF_PLACEHOLDER in self.content
+
+    def response(self, request) -> "CachedResponse":
+        """The stored response for `request`, with its own CSRF token where the page has a form."""
+        content = self.content
+        if self.needs_csrf_token:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        response = CachedResponse(content, status=STORED_STATUS, headers=self.headers)
+        response["X-Page-Cache"] = "hit"
+        return response
 
 
 def lookup(request, language: str | None = None) -> tuple[str, int, Stored | None]:
@@ -191,7 +202,7 @@ class CachedResponse(HttpResponse):
         return self
 
 
-def serve_cached(request, produce, *, early: bool = False):
+def serve_cached(request, produce):
     """Answer `request` from the shared page cache, or call `produce()` and store its response.
 
     A CSRF token in a stored page is replaced by a placeholder and filled in per request,
@@ -205,12 +216,7 @@ def serve_cached(request, produce, *, early: bool = False):
         logger.exception("Shared page cache unreachable.")
         return produce()
     if stored is not None:
-        content, headers = stored.content, stored.headers
-        if CSRF_PLACEHOLDER in content:
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-        response = CachedResponse(content, status=STORED_STATUS, headers=headers)
-        response["X-Page-Cache"] = "hit"
-        return response
+        return stored.response(request)
 
     response = produce()
 
@@ -220,8 +226,7 @@ def serve_cached(request, produce, *, early: bool = False):
         content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", rendered.content)
         headers = {name: value for name, value in rendered.items() if name.lower() != "x-page-cache"}
         try:
-            early_ok = early and CSRF_PLACEHOLDER not in content
-            cache.set(key, (generation, content, headers, early_ok), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+            cache.set(key, (generation, content, headers), timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
         except Exception:
             logger.exception("Shared page cache unreachable.")
 
@@ -252,11 +257,7 @@ class PublicCacheMixin:
     staff previews of unpublished claims are never cached anywhere."""
 
     def dispatch(self, request, *args, **kwargs):
-        return serve_cached(
-            request,
-            lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs),
-            early=getattr(self, "answered_early", False),
-        )
+        return serve_cached(request, lambda: super(PublicCacheMixin, self).dispatch(request, *args, **kwargs))
 
     def surrogate_keys(self, context) -> list[str]:
         obj = context.get("object")

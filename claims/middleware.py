@@ -45,10 +45,9 @@ def stored_page(request, language: str):
         stored = page_cache.lookup(request, language)[2]
     except Exception:  # an unreachable cache only costs speed; the view logs it
         return None
-    if stored is None or not stored.early:
+    if stored is None or stored.needs_csrf_token:
         return None
-    response = page_cache.CachedResponse(stored.content, status=page_cache.STORED_STATUS, headers=stored.headers)
-    response["X-Page-Cache"] = "hit"
+    response = stored.response(request)
     last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
     return get_conditional_response(request, etag=response.get("ETag"), last_modified=last_modified, response=response)
 

@@ -31,11 +31,11 @@ def plain_cursor(using: str):
 @contextmanager
 def prepared_cursor(using: str):
     """A Django cursor on the database `using` whose statements are prepared (if enabled)."""
-    connection = connections[using]
     if not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
+        with plain_cursor(using) as cursor:
             yield cursor
         return
+    connection = connections[using]
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
