@@ -249,7 +249,11 @@ def add_public_cache_headers(response, keys) -> None:
 
 
 def surrogate_key(obj) -> str:
-    return f"{obj._meta.model_name}-{obj.pk}"
+    return surrogate_key_of(type(obj), obj.pk)
+
+
+def surrogate_key_of(model, pk) -> str:
+    return f"{model._meta.model_name}-{pk}"
 
 
 class PublicCacheMixin:

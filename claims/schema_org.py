@@ -20,18 +20,22 @@ SCHEMA_CONTEXT = "https://schema.org"
 SOURCE_CONTENT_FIELDS = ("body", "raw", "search_vector")
 
 
-def with_claim_review_data(queryset: QuerySet) -> QuerySet:
-    """`queryset` with everything `claim_review()` reads, in a fixed number of queries."""
-    # Article text, raw bytes and search vectors are large and not shown (the passage is stored).
-    appearances = (
+def appearances_with_sources() -> QuerySet:
+    """Appearances in reading order with their source and outlet, without the article itself:
+    text, raw bytes and search vector are large and never shown (the passage is stored)."""
+    return (
         Appearance.objects.select_related("source", "source__outlet")
         .defer(*(f"source__{name}" for name in SOURCE_CONTENT_FIELDS))
         .order_by("-is_first", "source__published_at", "id")
     )
+
+
+def with_claim_review_data(queryset: QuerySet) -> QuerySet:
+    """`queryset` with everything `claim_review()` reads, in a fixed number of queries."""
     return (
         queryset.select_related("claimant", "rating", "rating__scale")
         .defer("search_vector")
-        .prefetch_related(Prefetch("appearances", queryset=appearances))
+        .prefetch_related(Prefetch("appearances", queryset=appearances_with_sources()))
     )
 
 

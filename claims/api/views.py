@@ -16,10 +16,10 @@ from config.api import ConditionalGetMixin, StableCursorPagination
 from config.api_filters import FilterBackend
 
 from .. import services
-from ..cache import CachedReadMixin
+from ..cache import CachedReadMixin, surrogate_key_of
 from ..filters import ClaimFilter, CorrectionFilter
-from ..models import Appearance, Claim, Claimant, Correction, Rating
-from ..schema_org import claim_review, with_claim_review_data
+from ..models import Claim, Claimant, Correction, Rating
+from ..schema_org import appearances_with_sources, claim_review, with_claim_review_data
 from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
@@ -65,18 +65,11 @@ class PublishedPagination(StableCursorPagination):
     ordering = ("-published_at", "-id")
 
 
-def appearances_prefetch():
-    return Prefetch(
-        "appearances",
-        queryset=Appearance.objects.select_related("source", "source__outlet").order_by("-is_first", "source__published_at", "id"),
-    )
-
-
 def with_detail(queryset):
     """Everything the detail shape shows, in a constant number of queries."""
     return queryset.select_related("claimant", "rating", "rating__scale", "duplicate_of").prefetch_related(
         "topics",
-        appearances_prefetch(),
+        Prefetch("appearances", queryset=appearances_with_sources()),
         Prefetch("corrections", queryset=Correction.objects.select_related("old_rating", "new_rating")),
     )
 
@@ -148,7 +141,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         if found is None:
             raise Http404
         pk, detail = found
-        self.surrogate_object_key = f"{Claim._meta.model_name}-{pk}"
+        self.surrogate_object_key = surrogate_key_of(Claim, pk)
         # PostgreSQL wrote the JSON: the renderer embeds it as it is.
         return Response(orjson.Fragment(detail.rstrip(b"\n")))
 
