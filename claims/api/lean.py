@@ -163,16 +163,19 @@ class _RawText(TextLoader):
         return bytes(data)
 
 
+def _fetch_row(sql: str, params, *, using: str, prepared: bool) -> tuple:
+    """The one row of `sql`, its text columns as raw UTF-8 bytes."""
+    with (prepared_cursor if prepared else plain_cursor)(using) as cursor:
+        cursor.cursor.adapters.register_loader("text", _RawText)
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def _chunk(ids, *, single: bool = False) -> tuple[int, int | None, bytes | None]:
     """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query."""
-    urls = _url_parts()
     ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
     # A chunk of a thousand claims runs much longer than it is planned: it is not prepared.
-    cursor_for = prepared_cursor if single else plain_cursor
-    with cursor_for(ids.db) as cursor:
-        cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *urls))
-        return cursor.fetchone()
+    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *_url_parts()), using=ids.db, prepared=single)
 
 
 def export_lines(queryset):
@@ -201,8 +204,5 @@ def claim_detail(queryset) -> tuple[int, bytes] | None:
 
 def list_json(ids: list[int], *, using: str) -> bytes:
     """The items of a list page (list shape, JSON array) for the claims `ids`, in that order: one query."""
-    urls = _url_parts()[:4]
-    with prepared_cursor(using) as cursor:
-        cursor.cursor.adapters.register_loader("text", _RawText)
-        cursor.execute(LIST_SQL, (ids, *urls))
-        return cursor.fetchone()[0]
+    # The list shape links claimants and claims: the first two URL templates.
+    return _fetch_row(LIST_SQL, (ids, *_url_parts()[:4]), using=using, prepared=True)[0]
