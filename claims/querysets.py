@@ -6,14 +6,14 @@ from .choices import ClaimStatus
 
 
 class ClaimQuerySet(models.QuerySet):
-    def published(self):
-        """Claims readers, partners and feeds may see: published, and due.
+    def published(self, *, at=None):
+        """Claims readers, partners and feeds may see: published, and due (at `at`, default now).
 
         This is the single rule behind every public page, feed, sitemap, search result
         and API response. A claim scheduled for the future stays invisible until its
         `published_at` has passed; no cron job is involved.
         """
-        return self.filter(status=ClaimStatus.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=ClaimStatus.PUBLISHED, published_at__lte=at or timezone.now())
 
     def visible_to(self, user):
         """Claims `user` may open at their public URL.
