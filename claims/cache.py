@@ -328,12 +328,19 @@ class CachedReadMixin:
         self.surrogate_object_key = surrogate_key(obj)
         return obj
 
+    def _list_surrogate_key(self) -> str:
+        # A viewset lists one model whoever asks: its queryset is built once per class for the name.
+        cls = type(self)
+        if "_list_key" not in cls.__dict__:
+            cls._list_key = f"{self.get_queryset().model._meta.model_name}-list"
+        return cls._list_key
+
     def finalize_response(self, request, response, *args, **kwargs):
         # Headers go on before rendering: the page cache stores the response as rendered.
         if request.method in ("GET", "HEAD") and response.status_code == STORED_STATUS and not isinstance(response, CachedResponse):
             if request.user.is_authenticated or _credentials(request) != "|":
                 patch_cache_control(response, private=True, max_age=0)
             else:
-                key = self.surrogate_object_key or f"{self.get_queryset().model._meta.model_name}-list"
+                key = self.surrogate_object_key or self._list_surrogate_key()
                 add_public_cache_headers(response, [key])
         return super().finalize_response(request, response, *args, **kwargs)

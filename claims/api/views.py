@@ -131,7 +131,9 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         # Lean path: the cursor pages over the fields it may order by; PostgreSQL writes the
         # items exactly as ClaimListSerializer would (claims/api/lean.py).
         queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
-        page = self.paginate_queryset(queryset.values("id", *self.ordering_fields))
+        # The cursor reads the field it orders by; every other field costs a timestamp per row.
+        ordered_by = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
+        page = self.paginate_queryset(queryset.values("id", ordered_by))
         return self.get_paginated_response(orjson.Fragment(list_json([row["id"] for row in page], using=queryset.db)))
 
     def retrieve(self, request, *args, **kwargs):
