@@ -4,7 +4,7 @@ DRF's nested serializers build the same JSON one model instance at a time. Here 
 per list page, per detail and per chunk of the export lets PostgreSQL write the JSON, and
 Python passes the text on: list items are a JSON array for the ids the cursor page chose,
 a detail is one line, the export streams chunks of lines. Export memory stays flat: chunks
-are read by keyset (`id > last`) and nothing outlives its chunk.
+are ranges of ids, and at most two are in memory at once.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
 which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compares both
@@ -12,17 +12,19 @@ on the same claims, byte for byte.
 """
 
 import functools
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import router
+from django.db import connections, router
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from psycopg.types.string import TextLoader
 
 from config.prepared import plain_cursor, prepared_cursor
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 500
 _SLUG = "--slug--"
 
 
@@ -159,6 +161,16 @@ CROSS JOIN LATERAL (SELECT {LIST_COLUMNS}) line
 """
 
 
+# The export's chunks: the last id of every CHUNK_SIZE-th claim in id order, and of the last claim.
+RANGES_SQL = """
+SELECT pk FROM (
+    SELECT ids.pk, row_number() OVER (ORDER BY ids.pk) AS n, count(*) OVER () AS total FROM ({ids}) ids
+) numbered
+WHERE n %% %s = 0 OR n = total
+ORDER BY pk
+"""
+
+
 class _RawText(TextLoader):
     """Text from PostgreSQL as the UTF-8 bytes it arrives in: the export sends it on as it is."""
 
@@ -174,34 +186,87 @@ def _fetch_row(sql: str, params, *, using: str, prepared: bool) -> tuple:
         return cursor.fetchone()
 
 
-def _chunk(ids, *, single: bool = False) -> tuple[int, int | None, bytes | None]:
+def _chunk(ids, url_parts: tuple[str, ...], *, single: bool = False) -> tuple[int, int | None, bytes | None]:
     """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query."""
     ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
     # A chunk of a thousand claims runs much longer than it is planned: it is not prepared.
-    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *_url_parts()), using=ids.db, prepared=single)
+    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *url_parts), using=ids.db, prepared=single)
+
+
+def _chunk_ranges(queryset) -> list[tuple[int, int]]:
+    """The export's chunks as id ranges `(after, up to)` of CHUNK_SIZE claims each: one query.
+
+    The ranges end at the last claim the export starts with; claims created while it runs
+    come in the next export.
+    """
+    ids_sql, ids_params = queryset.values("pk").query.get_compiler(queryset.db).as_sql()
+    with plain_cursor(queryset.db) as cursor:
+        cursor.execute(RANGES_SQL.format(ids=ids_sql), (*ids_params, CHUNK_SIZE))
+        ends = [end for (end,) in cursor.fetchall()]
+    return list(itertools.pairwise([0, *ends]))
 
 
 def export_lines(queryset):
     """Yield JSON Lines (detail shape, encoded) of every claim in `queryset`, in id order.
 
     `queryset` is already restricted to what the caller may see; its filters decide which
-    ids each chunk takes, PostgreSQL writes the lines.
+    ids each chunk takes, PostgreSQL writes the lines. Two connections write chunks at once
+    (see `_on_two_connections`), except inside a transaction, whose rows only its own
+    connection sees.
     """
     queryset = queryset.order_by()
-    last = 0
-    while True:
-        count, last, lines = _chunk(queryset.filter(pk__gt=last).order_by("pk").values("pk")[:CHUNK_SIZE])
-        if not count:
-            return
-        yield lines
-        if count < CHUNK_SIZE:
-            return
+    # URLs are built here: the script prefix belongs to this thread's request.
+    url_parts = _url_parts()
+
+    def lines(after: int, up_to: int) -> bytes | None:
+        return _chunk(queryset.filter(pk__gt=after, pk__lte=up_to).order_by("pk").values("pk"), url_parts)[2]
+
+    ranges = _chunk_ranges(queryset)
+    if len(ranges) > 1 and not connections[queryset.db].in_atomic_block:
+        yield from _on_two_connections(lines, ranges)
+        return
+    for bounds in ranges:
+        if chunk := lines(*bounds):
+            yield chunk
+
+
+def _on_two_connections(lines, ranges: list):
+    """Yield `lines(*bounds)` for every range, in order, computing two at a time.
+
+    A helper thread, with a database connection of its own, writes every second chunk
+    while this thread writes the others; PostgreSQL then works on two chunks at once. At
+    most one chunk waits in memory, and the helper's connection is closed at the end (also
+    when the client goes away mid-stream).
+    """
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
+    ahead = {}
+
+    def hand_over(index: int) -> None:
+        if index < len(ranges):
+            ahead[index] = helper.submit(lines, *ranges[index])
+
+    try:
+        hand_over(1)
+        for index, bounds in enumerate(ranges):
+            if index % 2:
+                chunk = ahead.pop(index).result()
+                hand_over(index + 2)
+            else:
+                chunk = lines(*bounds)
+            if chunk:
+                yield chunk
+    finally:
+        for future in ahead.values():
+            future.cancel()
+        # The pool has one thread: this runs on the helper's connection.
+        helper.submit(connections.close_all)
+        helper.shutdown(wait=True)
 
 
 def claim_detail(queryset) -> tuple[int, bytes] | None:
     """`(id, JSON of the detail shape)` of the claim `queryset` selects (already restricted to
     what the caller may see), or None: one query."""
-    count, pk, line = _chunk(queryset.order_by().values("pk")[:1], single=True)
+    count, pk, line = _chunk(queryset.order_by().values("pk")[:1], _url_parts(), single=True)
     return (pk, line) if count else None
 
 

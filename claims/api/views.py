@@ -188,7 +188,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     )
     @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, JSONLinesRenderer], pagination_class=None)
     def export(self, request):
-        # JSON Lines in the detail shape, written by PostgreSQL per keyset chunk: see claims/api/lean.py.
+        # JSON Lines in the detail shape, written by PostgreSQL per chunk of ids: see claims/api/lean.py.
         queryset = self.filter_queryset(self.get_queryset())
         response = StreamingHttpResponse(export_lines(queryset), content_type="application/x-ndjson")
         response["Content-Disposition"] = 'attachment; filename="faktenchecks.jsonl"'

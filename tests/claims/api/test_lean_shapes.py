@@ -1,9 +1,11 @@
 """The lean list and export say exactly what the list and detail serializers say, in constant queries."""
 
 import datetime
+import threading
 
 import orjson
 import pytest
+from django.db import connection, transaction
 from rest_framework.renderers import JSONRenderer
 
 from claims.api import lean as export
@@ -110,21 +112,70 @@ def test_lean_export_reads_in_chunks_by_id(archive, monkeypatch):
 
 
 def test_lean_export_queries_do_not_grow_with_the_claims_in_a_chunk(archive, django_assert_num_queries):
-    # One query per chunk writes its lines; a chunk short of CHUNK_SIZE is the last.
-    with django_assert_num_queries(1):
+    # One query finds the chunks, one per chunk writes its lines.
+    with django_assert_num_queries(2):
         assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 5
     factories.ClaimFactory.create_batch(10)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 15
 
 
 def test_lean_export_costs_one_query_per_chunk(archive, monkeypatch, django_assert_num_queries):
     monkeypatch.setattr(export, "CHUNK_SIZE", 2)
-    with django_assert_num_queries(3):  # 2 + 2 + 1 claims
+    with django_assert_num_queries(1 + 3):  # 2 + 2 + 1 claims
         assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 5
     factories.ClaimFactory()
-    with django_assert_num_queries(4):  # 2 + 2 + 2, then the empty chunk
+    with django_assert_num_queries(1 + 3):  # 2 + 2 + 2, no empty chunk after the last
         assert b"".join(export.export_lines(Claim.objects.published())).count(b"\n") == 6
+    with django_assert_num_queries(1):
+        assert list(export.export_lines(Claim.objects.published().filter(text="gibt es nicht"))) == []
+
+
+def open_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_lean_export_writes_two_chunks_at_once_on_two_connections(monkeypatch):
+    # Outside a transaction a helper thread writes every second chunk on a connection of its own.
+    for _ in range(7):
+        factories.AppearanceFactory(claim=factories.ClaimFactory())
+    factories.ClaimFactory(status=ClaimStatus.DRAFT, text="GEHEIM-ENTWURF")
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    threads = []
+    chunk = export._chunk
+    monkeypatch.setattr(export, "_chunk", lambda *args, **kwargs: threads.append(threading.current_thread().name) or chunk(*args, **kwargs))
+    before = open_connections()
+
+    body = b"".join(export.export_lines(Claim.objects.published()))
+
+    assert body == b"".join(
+        orjson.dumps(ClaimDetailSerializer(claim).data) + b"\n" for claim in with_detail(Claim.objects.published()).order_by("id")
+    )
+    # Four chunks: two written here, two by the helper.
+    main = threading.current_thread().name
+    assert threads.count(main) == 2 and len(threads) == 4 and len(set(threads)) == 2
+    assert open_connections() == before  # the helper's connection is closed
+    # Inside a transaction only this connection sees its rows: one connection writes every chunk.
+    threads.clear()
+    with transaction.atomic():
+        factories.ClaimFactory(text="NEU-IN-DER-TRANSAKTION")
+        body = b"".join(export.export_lines(Claim.objects.published()))
+    assert body.count(b"\n") == 8 and b"NEU-IN-DER-TRANSAKTION" in body
+    assert set(threads) == {threading.current_thread().name}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_lean_export_closes_the_helper_connection_when_the_client_goes_away(monkeypatch):
+    factories.ClaimFactory.create_batch(6)
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    before = open_connections()
+    lines = export.export_lines(Claim.objects.published())
+    assert next(lines).count(b"\n") == 2
+    lines.close()
+    assert open_connections() == before
 
 
 def test_export_endpoint_streams_the_lean_lines(archive, client):
