@@ -9,9 +9,11 @@ Public callers: `search_claims` and `search_sources` (search page, API `q=`, adm
 """
 
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramDistance, TrigramSimilarity
 from django.db import connection
@@ -211,13 +213,28 @@ class RawTsQuery(SearchQuery):
         return "%s::tsquery", [self.query]
 
 
+_frequencies: dict = {}
+
+
 def lexeme_frequencies() -> dict[str, float]:
     """Share of claims containing each common lexeme, from the planner statistics (`ANALYZE`).
 
     PostgreSQL keeps the most common elements of the `search_vector` column with their
-    frequencies; reading them costs nothing. Words most claims share ("ukrain" in a
-    newsroom covering the war) say little about whether two claims are the same.
+    frequencies. Words most claims share ("ukrain" in a newsroom covering the war) say
+    little about whether two claims are the same. Reading `pg_stats` takes about a
+    millisecond and the statistics change only when the table is analysed: a worker
+    reuses them for `LEXEME_FREQUENCIES_SECONDS`.
     """
+    now = time.monotonic()
+    if _frequencies.get("expires", 0.0) > now:
+        return _frequencies["value"]
+    value = _read_lexeme_frequencies()
+    if settings.LEXEME_FREQUENCIES_SECONDS > 0:
+        _frequencies.update(value=value, expires=now + settings.LEXEME_FREQUENCIES_SECONDS)
+    return value
+
+
+def _read_lexeme_frequencies() -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "

@@ -194,6 +194,9 @@ else:
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 # How long a worker reuses the site version behind ETag/Last-Modified (claims/freshness.py).
 PUBLIC_FRESHNESS_SECONDS = env.float("PUBLIC_FRESHNESS_SECONDS", default=1.0)
+# How long a worker reuses the word frequencies of the planner statistics for similar-claim
+# matching; they change only when PostgreSQL analyses the claims table.
+LEXEME_FREQUENCIES_SECONDS = env.float("LEXEME_FREQUENCIES_SECONDS", default=300.0)
 # Cache-Control for browsers (max-age) and CDNs (s-maxage) on public pages and API reads.
 PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
 CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)

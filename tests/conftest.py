@@ -22,8 +22,10 @@ def _no_shared_page_cache(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_validators(settings):
-    """Every request reads the site version afresh; `test_freshness_memo` covers the remembered one."""
+    """Every request reads the site version (and word statistics) afresh; `test_freshness_memo`
+    and `test_lexeme_frequencies_are_reused_for_a_while` cover the remembered ones."""
     settings.PUBLIC_FRESHNESS_SECONDS = 0
+    settings.LEXEME_FREQUENCIES_SECONDS = 0
 
 
 @pytest.fixture

@@ -26,3 +26,30 @@ def test_similar_claims_finds_reworded_statement():
     matches = similar_claims("Ausländische Truppen wären für Russland legitime Angriffsziele")
     assert matches and matches[0] == original
     assert 0 < matches[0].score <= 1.5
+
+
+def test_lexeme_frequencies_are_reused_for_a_while(db, settings, django_assert_num_queries):
+    from django.db import connection
+
+    from claims import search
+
+    for number in range(30):
+        ClaimFactory(text=f"Die Ukraine meldet Angriff Nummer {number}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    settings.LEXEME_FREQUENCIES_SECONDS = 300
+    search._frequencies.clear()
+    with django_assert_num_queries(1):
+        first = search.lexeme_frequencies()
+    assert first["ukrain"] > 0.9  # every claim says it
+    with django_assert_num_queries(0):
+        assert search.lexeme_frequencies() == first
+    # Expired (or switched off): read again.
+    search._frequencies["expires"] = 0.0
+    with django_assert_num_queries(1):
+        assert search.lexeme_frequencies() == first
+    settings.LEXEME_FREQUENCIES_SECONDS = 0
+    search._frequencies.clear()
+    with django_assert_num_queries(2):
+        search.lexeme_frequencies()
+        search.lexeme_frequencies()
