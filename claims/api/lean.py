@@ -13,11 +13,12 @@ on the same claims, byte for byte.
 
 import functools
 import itertools
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from psycopg.types.string import TextLoader
@@ -25,6 +26,7 @@ from psycopg.types.string import TextLoader
 from config.prepared import plain_cursor, prepared_cursor
 
 CHUNK_SIZE = 500
+logger = logging.getLogger(__name__)
 _SLUG = "--slug--"
 
 
@@ -244,7 +246,8 @@ def _on_two_connections(lines, ranges: list):
     A helper thread, with a database connection of its own, writes every second chunk
     while this thread writes the others; PostgreSQL then works on two chunks at once. At
     most one chunk waits in memory, and the helper's connection is closed at the end (also
-    when the client goes away mid-stream).
+    when the client goes away mid-stream). If the helper fails (no second connection to be
+    had, say), this thread writes its chunks: the export is slower, never incomplete.
     """
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
     ahead = {}
@@ -256,10 +259,15 @@ def _on_two_connections(lines, ranges: list):
     try:
         hand_over(1)
         for index, bounds in enumerate(ranges):
-            if index % 2:
-                chunk = ahead.pop(index).result()
-                hand_over(index + 2)
-            else:
+            chunk, written = None, False
+            if (future := ahead.pop(index, None)) is not None:
+                try:
+                    chunk, written = future.result(), True
+                except DatabaseError:
+                    logger.warning("Export: the helper connection failed; writing the rest on one connection.", exc_info=True)
+                else:
+                    hand_over(index + 2)
+            if not written:
                 chunk = lines(*bounds)
             if chunk:
                 yield chunk

@@ -5,7 +5,7 @@ import threading
 
 import orjson
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from rest_framework.renderers import JSONRenderer
 
 from claims.api import lean as export
@@ -238,3 +238,23 @@ def test_published_detail_runs_the_published_rule_compiled_once(archive):
     # Due now: the moment is a parameter of each run, not of the compiled SQL.
     Claim.objects.filter(pk=scheduled.pk).update(published_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1))
     assert export.published_claim_detail(scheduled.slug)[0] == scheduled.pk
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_lean_export_is_complete_when_the_helper_connection_fails(monkeypatch, caplog):
+    factories.ClaimFactory.create_batch(7)
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    chunk = export._chunk
+    main = threading.current_thread()
+
+    def no_second_connection(*args, **kwargs):
+        if threading.current_thread() is not main:
+            raise OperationalError("too many clients already")
+        return chunk(*args, **kwargs)
+
+    monkeypatch.setattr(export, "_chunk", no_second_connection)
+    body = b"".join(export.export_lines(Claim.objects.published()))
+    ids = [orjson.loads(line)["slug"] for line in body.splitlines()]
+    assert ids == list(Claim.objects.published().order_by("id").values_list("slug", flat=True))
+    assert len(ids) == 7
+    assert "helper connection failed" in caplog.text
