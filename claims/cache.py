@@ -6,7 +6,9 @@ number they were rendered in; one round trip reads the entry and the current gen
 Publishing, correcting or withdrawing a claim – any change to public content – increments
 that number once the transaction commits, so all workers stop using the old entries at the
 same moment; they are overwritten or expire. A claim scheduled for the
-future bumps the generation when it falls due, without a cron job.
+future bumps the generation when it falls due, without a cron job. Each worker also keeps
+the pages it served lately (`RecentPages`) and serves them without a round trip for up to
+`PUBLIC_FRESHNESS_SECONDS` after it last read the generation.
 
 Only anonymous GET/HEAD requests are cached; editors (logged in) always get a fresh page,
 and staff previews of unpublished claims are never stored. Responses name their content in
@@ -17,7 +19,9 @@ import functools
 import hashlib
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -96,6 +100,7 @@ def invalidate_after_commit() -> None:
         from .freshness import forget_site_version
 
         forget_site_version()
+        recent_pages.forget()
         try:
             invalidate_public_pages()
         except Exception:  # the change is committed; a cache outage must not turn it into an error
@@ -168,16 +173,75 @@ class Stored:
         return response
 
 
+class RecentPages:
+    """The pages this worker served from the shared cache lately, and the generation it read last.
+
+    For `PUBLIC_FRESHNESS_SECONDS` after reading the generation, a page this worker already
+    holds for it is served without a round trip to the shared cache. That is the bound the
+    site version behind ETags keeps, too: a worker that commits a change forgets both at once
+    (`invalidate_after_commit`); the others follow within that time. At most
+    `PUBLIC_RECENT_PAGES` pages are held per worker, the least recently served dropped first.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[str, tuple[int, Stored]] = OrderedDict()
+        self._generation: int | None = None
+        self._expires = 0.0
+
+    def get(self, key: str) -> tuple[int, Stored] | None:
+        """`(generation, page)` while the generation read last is recent and the page was stored in it."""
+        if settings.PUBLIC_FRESHNESS_SECONDS <= 0:
+            return None
+        with self._lock:
+            if self._generation is None or self._expires <= time.monotonic():
+                return None
+            found = self._pages.get(key)
+            if found is None or found[0] != self._generation:
+                return None
+            self._pages.move_to_end(key)
+            return found
+
+    def remember(self, generation: int, key: str | None = None, page: Stored | None = None) -> None:
+        """The generation just read from the shared cache, and the page found with it (if any)."""
+        seconds, size = settings.PUBLIC_FRESHNESS_SECONDS, settings.PUBLIC_RECENT_PAGES
+        if seconds <= 0 or size <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                self._pages.clear()
+            self._generation, self._expires = generation, time.monotonic() + seconds
+            if page is not None:
+                self._pages[key] = (generation, page)
+                self._pages.move_to_end(key)
+                while len(self._pages) > size:
+                    self._pages.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._generation, self._expires = None, 0.0
+
+
+recent_pages = RecentPages()
+
+
 def lookup(request, language: str | None = None) -> tuple[str, int, Stored | None]:
-    """`(key, generation, stored response or None)` in one round trip to the cache.
+    """`(key, generation, stored response or None)`: from this worker's recent pages, or in
+    one round trip to the shared cache.
 
     An entry is stored with the generation it was rendered in and counts only in that one."""
     key = page_cache_key(request, language)
+    if (recent := recent_pages.get(key)) is not None:
+        return key, *recent
     values = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
     generation = current_generation(values)
     entry = values.get(key)
     if entry is not None and entry[0] == generation:
-        return key, generation, Stored(*entry[1:])
+        stored = Stored(*entry[1:])
+        recent_pages.remember(generation, key, stored)
+        return key, generation, stored
+    recent_pages.remember(generation)
     return key, generation, None
 
 

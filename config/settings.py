@@ -194,6 +194,9 @@ else:
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 # How long a worker reuses the site version behind ETag/Last-Modified (claims/freshness.py).
 PUBLIC_FRESHNESS_SECONDS = env.float("PUBLIC_FRESHNESS_SECONDS", default=1.0)
+# Pages each worker keeps from the shared page cache, served for PUBLIC_FRESHNESS_SECONDS
+# after it last read the cache's generation without a round trip (0: none).
+PUBLIC_RECENT_PAGES = env.int("PUBLIC_RECENT_PAGES", default=64)
 # How long a worker reuses the word frequencies of the planner statistics for similar-claim
 # matching; they change only when PostgreSQL analyses the claims table.
 LEXEME_FREQUENCIES_SECONDS = env.float("LEXEME_FREQUENCIES_SECONDS", default=300.0)

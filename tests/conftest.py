@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from claims import roles
+from claims.cache import recent_pages
 from claims.models import Rating
 
 from . import factories
@@ -32,8 +33,10 @@ def _fresh_validators(settings):
 def page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
     cache.clear()
+    recent_pages.forget()
     yield
     cache.clear()
+    recent_pages.forget()
 
 
 @pytest.fixture

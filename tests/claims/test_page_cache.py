@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
+from claims import cache as page_cache_module
 from claims import services
 from claims.cache import GENERATION_KEY, NEXT_DUE_KEY, cache_public_page, current_generation
 from claims.choices import ClaimStatus
@@ -180,3 +181,87 @@ def test_function_views_and_feeds_share_the_same_cache(rf, page_cache):
     second.user = AnonymousUser()
     assert cached_feed(second)["X-Page-Cache"] == "hit"
     assert len(calls) == 1
+
+
+class CountingCache:
+    """The shared cache, counting its round trips for page lookups."""
+
+    def __init__(self, real):
+        self.real, self.get_many_calls = real, 0
+
+    def get_many(self, keys):
+        self.get_many_calls += 1
+        return self.real.get_many(keys)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.fixture
+def recent_pages_on(settings, page_cache, monkeypatch):
+    settings.PUBLIC_FRESHNESS_SECONDS = 60
+    settings.PUBLIC_RECENT_PAGES = 2
+    counting = CountingCache(cache)
+    monkeypatch.setattr(page_cache_module, "cache", counting)
+    return counting
+
+
+def test_a_worker_serves_its_recent_pages_without_a_round_trip(recent_pages_on):
+    ClaimFactory(text="ERSTER-CHECK")
+    assert Client().get("/")["X-Page-Cache"] == "miss"
+    assert Client().get("/")["X-Page-Cache"] == "hit"  # from the shared cache, now held here
+    calls = recent_pages_on.get_many_calls
+    again = Client().get("/")
+    assert again["X-Page-Cache"] == "hit" and "ERSTER-CHECK" in again.content.decode()
+    assert recent_pages_on.get_many_calls == calls
+    # Languages are different pages, also here.
+    english = Client(headers={"accept-language": "en"}).get("/")
+    assert english["Content-Language"] == "en" and english["X-Page-Cache"] == "miss"
+
+
+def test_recent_pages_are_bounded_and_least_recently_served_go_first(recent_pages_on):
+    claims = ClaimFactory.create_batch(3)
+    for claim in claims:
+        Client().get(claim.get_absolute_url())
+        Client().get(claim.get_absolute_url())  # now held here
+    calls = recent_pages_on.get_many_calls
+    Client().get(claims[2].get_absolute_url())
+    Client().get(claims[1].get_absolute_url())
+    assert recent_pages_on.get_many_calls == calls
+    assert Client().get(claims[0].get_absolute_url())["X-Page-Cache"] == "hit"  # dropped here, still shared
+    assert recent_pages_on.get_many_calls == calls + 1
+
+
+def test_a_publish_on_this_worker_shows_at_once_on_another_within_the_freshness_time(
+    recent_pages_on, reporter, editor, publisher, django_capture_on_commit_callbacks
+):
+    ClaimFactory(text="ERSTER-CHECK")
+    Client().get("/")
+    Client().get("/")
+    # Another worker publishes: the shared generation moves on, this worker's memory does not.
+    ClaimFactory(text="ANDERER-WORKER")
+    page_cache_module.invalidate_public_pages()
+    assert "ANDERER-WORKER" not in Client().get("/").content.decode()
+    page_cache_module.recent_pages._expires = 0.0  # the freshness time has passed
+    fresh = Client().get("/")
+    assert fresh["X-Page-Cache"] == "miss" and "ANDERER-WORKER" in fresh.content.decode()
+    Client().get("/")
+    # This worker publishes: it forgets its pages once the change is committed.
+    publish_in_review(
+        {"text": "NEU-VEROEFFENTLICHT"},
+        reporter=reporter,
+        editor=editor,
+        publisher=publisher,
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert "NEU-VEROEFFENTLICHT" in Client().get("/").content.decode()
+
+
+def test_recent_pages_are_off_without_a_freshness_time(recent_pages_on, settings):
+    settings.PUBLIC_FRESHNESS_SECONDS = 0
+    ClaimFactory()
+    Client().get("/")
+    assert Client().get("/")["X-Page-Cache"] == "hit"
+    calls = recent_pages_on.get_many_calls
+    assert Client().get("/")["X-Page-Cache"] == "hit"
+    assert recent_pages_on.get_many_calls == calls + 1  # every hit asks the shared cache
