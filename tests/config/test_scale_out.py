@@ -299,8 +299,11 @@ def test_editors_read_and_write_on_the_primary_and_a_publish_reaches_both_instan
 
     # Right after the write the editor reads the primary on either instance.
     assert "SKALIERT-NEU" in editor_a.get("/admin/claims/claim/").text
-    # The publish started a new cache generation in Redis: instance A renders the list afresh,
-    # from the primary while replicas may still be catching up, and B is served A's new page.
+    # The publish started a new cache generation in Redis. Instance A keeps serving the page it
+    # holds for at most PUBLIC_FRESHNESS_SECONDS (1 s) after it last read the generation; then
+    # it renders the list afresh, from the primary while replicas may still be catching up, and
+    # B is served A's new page.
+    time.sleep(1.2)
     fresh = readers["a"].get("/faktenchecks/")
     assert fresh.getheader("X-Page-Cache") == "miss"
     assert fresh.getheader("X-Database-Reads") == "default"
