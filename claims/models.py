@@ -264,7 +264,15 @@ class Claim(models.Model):
         db_persist=True,
     )
 
-    history = HistoricalRecords(excluded_fields=["search_vector", "context_html"])
+    # The words of the short text alone, for similar-claim lookups: the GIN index answers them
+    # without reading rows to check which field a word came from (weights of `search_vector`).
+    text_vector = models.GeneratedField(
+        expression=SearchVector("text", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    history = HistoricalRecords(excluded_fields=["search_vector", "text_vector", "context_html"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -288,6 +296,7 @@ class Claim(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="claim_status_published"),
             models.Index(fields=["updated_at", "id"], name="claim_updated"),
             GinIndex(fields=["search_vector"], name="claim_search_gin", fastupdate=False),
+            GinIndex(fields=["text_vector"], name="claim_text_search_gin", fastupdate=False),
             GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm", fastupdate=False),
             # Nearest claims by trigram distance, read in order (`ORDER BY text <-> …`) for duplicate warnings.
             GistIndex(fields=["text"], opclasses=["gist_trgm_ops"], name="claim_text_trgm_gist"),

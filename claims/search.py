@@ -198,8 +198,8 @@ def _synonym_concepts() -> dict[str, str]:
     return concepts
 
 
-def _tsquery_literal(lexeme: str, weights: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':" + weights
+def _tsquery_literal(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class RawTsQuery(SearchQuery):
@@ -290,7 +290,7 @@ class Probe:
     def index_query(self) -> str | None:
         """tsquery for claims whose short text shares at least two of the rarest concepts (one if there is only one)."""
         chosen = sorted(self.members, key=lambda c: (-self.weights[c], -len(c), c))[:MAX_CONCEPTS]
-        alternatives = ["(" + " | ".join(_tsquery_literal(m, "A") for m in sorted(self.members[c])) + ")" for c in chosen]
+        alternatives = ["(" + " | ".join(_tsquery_literal(m) for m in sorted(self.members[c])) + ")" for c in chosen]
         if len(alternatives) <= 1:
             return alternatives[0] if alternatives else None
         return " | ".join(f"({a} & {b})" for i, a in enumerate(alternatives) for b in alternatives[i + 1 :])
@@ -346,7 +346,8 @@ def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: P
     index_query = probed.index_query()
     ids = None
     if index_query:
-        ids = queryset.filter(search_vector=RawTsQuery(index_query)).order_by().values_list("pk", flat=True)[:CONCEPT_CANDIDATES]
+        # The short text's words (`text_vector`): its index answers without rechecking rows.
+        ids = queryset.filter(text_vector=RawTsQuery(index_query)).order_by().values_list("pk", flat=True)[:CONCEPT_CANDIDATES]
     if len(probed.members) <= SHORT_TEXT_CONCEPTS:
         # Few words to share: letters decide ("Selenskyj"/"Selenskij", compounds, typos).
         nearest = (
