@@ -94,7 +94,9 @@ def _ranked(queryset: QuerySet, query: SearchQuery, window: int | None) -> Query
     if window is not None:
         # Ranking reads every ranked row; a frequent word matches a fifth of a large archive.
         # The newest `window` matches come straight from the date index and are ranked.
-        newest = matches.order_by("-published_at", "-id").values("pk")[:window]
+        # Their ids are read once here: a page needs them twice (count and page), and the
+        # window's plan depends on how common the words are, so it may be the costly part.
+        newest = list(matches.order_by("-published_at", "-id").values_list("pk", flat=True)[:window])
         matches = queryset.filter(pk__in=newest)
     return matches.annotate(rank=SearchRank(F("search_vector"), query, normalization=1)).order_by("-rank", "-published_at", "-id")
 

@@ -77,12 +77,13 @@ def test_results_are_paginated_with_the_query_kept(client):
 def test_query_count_does_not_grow_with_results(client, django_assert_num_queries):
     for number in range(3):
         AppearanceFactory(claim=ClaimFactory(text=f"Energiepolitik kostet Milliarden ({number})", author=None))
-    # Count, claims, their headlines, sources, their snippets, and the site version behind ETag/Last-Modified.
-    with django_assert_num_queries(6):
+    # The newest matches (claims, then articles), count, claims, their headlines, sources, their
+    # snippets, and the site version behind ETag/Last-Modified.
+    with django_assert_num_queries(8):
         search(client, "Energiepolitik")
     for number in range(12):
         AppearanceFactory(claim=ClaimFactory(text=f"Energiepolitik kostet Milliarden ({number + 3})", author=None))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = search(client, "Energiepolitik")
     assert len(response.context["claims"]) == 15
 

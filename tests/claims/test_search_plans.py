@@ -6,6 +6,7 @@ only run as a Seq Scan on claims_claim, it would show up here.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
 from claims.search import search_claims, similar_candidates
@@ -59,9 +60,16 @@ def plan(queryset) -> str:
 
 
 def test_full_text_search_uses_the_gin_index(no_seqscan):
-    text = plan(search_claims(Claim.objects.published(), '"legitime Ziele" OR Kreml -Putin'))
+    # The newest matches are read first (one query), then ranked by id.
+    with CaptureQueriesContext(connection) as window:
+        ranked = search_claims(Claim.objects.published(), '"legitime Ziele" OR Kreml -Putin')
+    assert len(window.captured_queries) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + window.captured_queries[0]["sql"])
+        text = "\n".join(row[0] for row in cursor.fetchall())
     assert "claim_search_gin" in text
     assert "Seq Scan on claims_claim" not in text
+    assert "Seq Scan on claims_claim" not in plan(ranked)
 
 
 def test_similar_claims_use_the_full_text_index(no_seqscan):
