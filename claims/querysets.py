@@ -5,6 +5,11 @@ from django.utils import timezone
 from .choices import ClaimStatus
 
 
+def sees_only_published(user) -> bool:
+    """Whether `user` (None, anonymous, a partner or staff) may open only published claims."""
+    return user is None or not user.is_authenticated or not user.is_staff
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """Claims readers, partners and feeds may see: published, and due (at `at`, default now).
@@ -21,7 +26,7 @@ class ClaimQuerySet(models.QuerySet):
         Everybody sees the published ones. Staff who review or publish preview every claim;
         other staff (reporters) preview only the claims they wrote themselves.
         """
-        if user is None or not user.is_authenticated or not user.is_staff:
+        if sees_only_published(user):
             return self.published()
         if user.has_perm("claims.review_claim") or user.has_perm("claims.publish_claim"):
             return self.all()

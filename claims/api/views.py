@@ -19,6 +19,7 @@ from .. import services
 from ..cache import CachedReadMixin, surrogate_key_of
 from ..filters import ClaimFilter, CorrectionFilter
 from ..models import Claim, Claimant, Correction, Rating
+from ..querysets import sees_only_published
 from ..schema_org import appearances_with_sources, claim_review, with_claim_review_data
 from ..search import similar_claims
 from . import serializers as s
@@ -140,11 +141,11 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         # Lean path: the export's rows and shape (claims/api/lean.py), for one claim. List
         # filters do not apply to a single claim (as in the schema).
         slug = kwargs[self.lookup_field]
-        if request.user.is_staff:
-            found = claim_detail(Claim.objects.visible_to(request.user).filter(slug=slug))
-        else:
-            # Readers and partners see published claims (`visible_to`), by a query compiled once.
+        if sees_only_published(request.user):
+            # What `visible_to` gives readers and partners, by a query compiled once.
             found = published_claim_detail(slug)
+        else:
+            found = claim_detail(Claim.objects.visible_to(request.user).filter(slug=slug))
         if found is None:
             raise Http404
         pk, detail = found
