@@ -9,7 +9,9 @@ Each size gets its own database on the same server as DATABASE_URL (faktencheck_
   does, and 2–3 appearances each whose quote is a sentence that really stands in the
   source at the stored offsets (the first appearance is the earliest-dated source);
 * drafts, claims in review, withdrawn and future-scheduled claims next to the published
-  ones, and public corrections on about 5 % of the published claims.
+  ones, and public corrections on about 5 % of the published claims;
+* the stored related claims of every published claim (`claims.related.refresh_all`), as
+  the workflow stores them when claims are published one by one.
 
 Rows go in with `bulk_create`; a finished load is recorded as a comment on the database,
 so running the command again with the same size and seed does nothing.
@@ -31,7 +33,7 @@ from . import text
 
 SIZES = {"50": 50, "1k": 1_000, "10k": 10_000, "100k": 100_000}
 SEED = 2026
-FORMAT = 1  # bump when the generated data changes shape
+FORMAT = 2  # bump when the generated data changes shape
 RESULTS = Path(__file__).resolve().parent / "results"
 EPOCH = datetime(2023, 1, 1, 6, 0, tzinfo=UTC)
 LATEST = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)  # newest source: the archive lies in the past
@@ -96,6 +98,7 @@ def load(size: int, *, seed: int = SEED, log=print) -> dict:
     from claims.choices import ClaimantKind, ClaimStatus, CorrectionKind
     from claims.markup import render_markdown
     from claims.models import Appearance, Claim, Claimant, Correction, Rating, Topic
+    from claims.related import refresh_all
     from sources.models import Outlet, Source, content_hash
 
     rng = random.Random(seed)
@@ -228,6 +231,11 @@ def load(size: int, *, seed: int = SEED, log=print) -> dict:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    # Bulk rows skip the workflow, which stores each claim's related claims: store them all.
+    related_started = time.monotonic()
+    refresh_all()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_relatedclaim")
     counts = {
         "claims": size,
         "published": Claim.objects.published().count(),
@@ -236,6 +244,7 @@ def load(size: int, *, seed: int = SEED, log=print) -> dict:
         "corrections": len(corrections),
         "claimants": len(claimants),
         "seconds": round(time.monotonic() - started, 1),
+        "related_seconds": round(time.monotonic() - related_started, 1),
     }
     log(f"  geladen: {counts}")
     return counts

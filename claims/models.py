@@ -451,6 +451,28 @@ class ClaimEvent(models.Model):
         return f"{self.get_action_display()} ({self.created_at:%d.%m.%Y %H:%M})"
 
 
+class RelatedClaim(models.Model):
+    """A claim that looks like the same statement as `claim`, stored when `claim` or a claim
+    near it is published, edited or withdrawn (`claims.related`), with its rank on the page.
+
+    Kept for claims published now or later; pages read them through `Claim.objects.published()`.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="related_of")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["claim", "rank"]
+        verbose_name = _("Ähnlicher Faktencheck")
+        verbose_name_plural = _("Ähnliche Faktenchecks")
+        constraints = [models.UniqueConstraint(fields=["claim", "rank"], name="related_claim_rank_unique")]
+
+    def __str__(self):
+        return f"{self.claim_id} → {self.related_id} ({self.score:.2f})"
+
+
 class PartnerKey(AbstractAPIKey):
     """An API key of a partner organisation: only its SHA-512 hash is stored; revocation is final."""
 

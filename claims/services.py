@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from sources.models import Source
 
+from . import related
 from .choices import ClaimStatus, CorrectionKind, EventAction
 from .models import Appearance, Claim, ClaimEvent, Correction, Rating
 
@@ -72,6 +73,9 @@ def _save(claim: Claim, user, fields, *, reason: str) -> None:
     claim._history_user = user
     claim._change_reason = reason
     claim.save(update_fields=[*fields, "version", "updated_at"])
+    if claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN) or "status" in fields:
+        # Public, or leaving the public record: the stored related claims around it change.
+        related.refresh_after_commit(claim.pk)
 
 
 def _display_name(user) -> str:

@@ -16,6 +16,7 @@ from .filters import ClaimFilter, claimant_suggestions
 from .freshness import ConditionalGetMixin
 from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
+from .related import related_claims
 from .schema_org import claim_review, date_modified, with_claim_review_data
 from .search import RANKING_WINDOW, clean_query, search_claims, search_sources, similar_claims, with_headline
 
@@ -111,9 +112,13 @@ class ClaimDetailView(PublicPageMixin, DetailView):
         claim = self.object
         context["is_preview"] = self.is_preview
         context["date_modified"] = date_modified(claim)
-        context["related_claims"] = similar_claims(
-            claim.text, queryset=Claim.objects.published(), exclude_pk=claim.pk, limit=RELATED_CLAIMS
-        )
+        if self.is_preview:
+            # A preview shows what publishing would show; the stored lists hold public claims only.
+            context["related_claims"] = similar_claims(
+                claim.text, queryset=Claim.objects.published(), exclude_pk=claim.pk, limit=RELATED_CLAIMS
+            )
+        else:
+            context["related_claims"] = related_claims(claim, limit=RELATED_CLAIMS)
         if claim.rating_id and claim.published_at:
             context["claim_review"] = claim_review(claim, self.request)
         return context

@@ -12,6 +12,7 @@ from claims import services
 from claims.choices import ClaimStatus
 from claims.models import Claim, Rating
 from claims.pagination import encode_cursor
+from claims.related import refresh_all
 from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, CorrectionFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,6 +265,7 @@ def test_related_claims_are_published_only(client):
     claim = ClaimFactory(text="Russland nennt ausländische Truppen legitime Ziele")
     related = ClaimFactory(text="Ausländische Truppen wären legitime Ziele für Russland")
     ClaimFactory(text="Ausländische Truppen seien legitime Ziele, sagt Moskau", status=ClaimStatus.DRAFT)
+    refresh_all()
     response = client.get(claim.get_absolute_url())
     assert [other.pk for other in response.context["related_claims"]] == [related.pk]
 

@@ -1,0 +1,83 @@
+"""Related fact-checks on a claim's page, stored instead of searched on every view.
+
+Finding claims that state the same (`claims.search.similar_claims`) reads more candidates
+the larger the archive grows. A page view reads the stored list instead: one query, the
+same cost at any archive size. The lists change when the claims in them change, so every
+workflow step that can move a claim in or out of the public record (`services._save`:
+publish, edit, correct, withdraw, return to draft, mark as duplicate) refreshes, after its
+commit, the list of that claim, the lists that name it, and the lists of its new neighbours.
+
+A list holds up to `STORED` claims published now or scheduled for later; pages read them
+through `Claim.objects.published()`, so a withdrawn, draft or not yet due claim never shows,
+and the next ones move up.
+"""
+
+import logging
+
+from django.db import transaction
+
+from .choices import ClaimStatus
+from .models import Claim, RelatedClaim
+
+STORED = 10
+# A claim named in more lists than this (a very common statement) refreshes only the first ones.
+MAX_REFRESHED_LISTS = 50
+logger = logging.getLogger(__name__)
+
+
+def related_claims(claim: Claim, *, limit: int):
+    """The public claims related to `claim`, best first: one query."""
+    return list(
+        Claim.objects.published().filter(related_of__claim=claim).select_related("rating", "claimant").order_by("related_of__rank")[:limit]
+    )
+
+
+def refresh(claim_id: int) -> list[int]:
+    """Store the related claims of claim `claim_id`; returns their ids."""
+    from .search import similar_claims
+
+    claim = Claim.objects.filter(pk=claim_id).only("text", "status").first()
+    if claim is None:
+        return []
+    found = []
+    if claim.status == ClaimStatus.PUBLISHED:
+        found = similar_claims(claim.text, queryset=Claim.objects.filter(status=ClaimStatus.PUBLISHED), exclude_pk=claim.pk, limit=STORED)
+    with transaction.atomic():
+        RelatedClaim.objects.filter(claim=claim).delete()
+        RelatedClaim.objects.bulk_create(
+            RelatedClaim(claim=claim, related=other, rank=rank, score=other.score) for rank, other in enumerate(found)
+        )
+    return [other.pk for other in found]
+
+
+def refresh_around(claim_id: int) -> None:
+    """Refresh the list of `claim_id`, the lists that name it and those of its neighbours."""
+    naming = list(RelatedClaim.objects.filter(related_id=claim_id).values_list("claim_id", flat=True)[:MAX_REFRESHED_LISTS])
+    neighbours = refresh(claim_id)
+    for other in dict.fromkeys([*naming, *neighbours]):
+        refresh(other)
+
+
+def refresh_after_commit(claim_id: int) -> None:
+    def run():
+        try:
+            refresh_around(claim_id)
+        except Exception:  # the workflow step is committed; its neighbours are refreshed the next time
+            logger.exception("Could not refresh the related claims around claim %s.", claim_id)
+
+    transaction.on_commit(run)
+
+
+def refresh_all(*, missing_only: bool = False, log=None) -> int:
+    """Refresh the list of every claim published now or later (after an import or an upgrade);
+    with `missing_only`, of those that have no stored list yet. Returns how many were refreshed."""
+    published = Claim.objects.filter(status=ClaimStatus.PUBLISHED)
+    RelatedClaim.objects.exclude(claim_id__in=published.values("pk")).delete()
+    if missing_only:
+        published = published.exclude(related_links__isnull=False)
+    ids = list(published.order_by("pk").values_list("pk", flat=True))
+    for done, claim_id in enumerate(ids, start=1):
+        refresh(claim_id)
+        if log and done % 1000 == 0:
+            log(f"{done} / {len(ids)}")
+    return len(ids)

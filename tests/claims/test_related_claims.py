@@ -1,0 +1,135 @@
+"""Related fact-checks on a claim's page: stored by the workflow, read through the published rule."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from claims import related, roles, services
+from claims.choices import ClaimStatus
+from claims.models import RelatedClaim
+from tests.factories import AppearanceFactory, ClaimFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = (
+    "Russland nennt ausländische Truppen legitime Ziele",
+    "Ausländische Truppen wären legitime Ziele für Russland",
+    "Ausländische Truppen seien legitime Ziele, sagt Moskau",
+)
+
+
+def page_related(client, claim):
+    response = client.get(claim.get_absolute_url())
+    assert response.status_code == 200
+    return [other.pk for other in response.context["related_claims"]]
+
+
+@pytest.fixture
+def people(db):
+    def member(group_name, username):
+        user = UserFactory(username=username, is_staff=True)
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return member(roles.REPORTER, "autorin"), member(roles.EDITOR, "redakteur"), member(roles.PUBLISHER, "cvd")
+
+
+def approved(text, people):
+    author, editor, _ = people
+    claim = ClaimFactory(text=text, author=author, status=ClaimStatus.DRAFT, published_at=None)
+    AppearanceFactory(claim=claim)
+    services.submit_for_review(claim=claim, user=author)
+    services.approve(claim=claim, user=editor)
+    return claim
+
+
+def test_page_shows_stored_related_claims_that_are_public_now(client):
+    claim = ClaimFactory(text=TEXTS[0])
+    public = ClaimFactory(text=TEXTS[1])
+    later = ClaimFactory(text=TEXTS[2], published_at=timezone.now() + timedelta(days=1))
+    ClaimFactory(text="Ausländische Truppen als legitime Ziele für Russland", status=ClaimStatus.DRAFT)
+    assert related.refresh_all() == 3
+    # Scheduled claims are stored, ready for their time; drafts never are.
+    assert set(RelatedClaim.objects.filter(claim=claim).values_list("related_id", flat=True)) == {public.pk, later.pk}
+    assert page_related(client, claim) == [public.pk]
+    later.published_at = timezone.now() - timedelta(minutes=1)
+    later.save()
+    assert set(page_related(client, claim)) == {public.pk, later.pk}
+
+
+def test_page_reads_related_claims_in_one_query_whatever_the_archive(client, django_assert_num_queries):
+    claim = ClaimFactory(text=TEXTS[0])
+    ClaimFactory(text=TEXTS[1])
+    related.refresh_all()
+    client.get(claim.get_absolute_url())
+    with django_assert_num_queries(6) as small:
+        client.get(claim.get_absolute_url())
+    for number in range(30):
+        ClaimFactory(text=f"Ausländische Truppen sind legitime Ziele, Variante {number}")
+    related.refresh_all()
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert len(page_related(client, claim)) == 3
+
+
+def test_publishing_refreshes_the_claim_and_its_neighbours(client, people, django_capture_on_commit_callbacks):
+    *_, publisher = people
+    older = ClaimFactory(text=TEXTS[0])
+    related.refresh_all()
+    assert page_related(client, older) == []
+    claim = approved(TEXTS[1], people)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(claim=claim, user=publisher)
+    assert page_related(client, claim) == [older.pk]
+    assert page_related(client, older) == [claim.pk]
+
+
+def test_withdrawing_removes_the_claim_from_the_lists_that_named_it(client, people, django_capture_on_commit_callbacks):
+    *_, publisher = people
+    claim = ClaimFactory(text=TEXTS[0])
+    other = ClaimFactory(text=TEXTS[1])
+    related.refresh_all()
+    assert page_related(client, claim) == [other.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(claim=other, user=publisher, note="Quelle hat sich als Fälschung erwiesen.")
+    assert page_related(client, claim) == []
+    assert not RelatedClaim.objects.filter(related=other).exists()
+    assert not RelatedClaim.objects.filter(claim=other).exists()
+
+
+def test_a_failed_refresh_keeps_the_workflow_step(client, people, django_capture_on_commit_callbacks, monkeypatch, caplog):
+    *_, publisher = people
+    claim = approved(TEXTS[0], people)
+
+    def broken(claim_id):
+        raise RuntimeError("search index unavailable")
+
+    monkeypatch.setattr(related, "refresh", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(claim=claim, user=publisher)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PUBLISHED
+    assert "Could not refresh the related claims" in caplog.text
+    assert client.get(claim.get_absolute_url()).status_code == 200
+
+
+def test_staff_preview_of_a_draft_shows_what_publishing_would_show(client, people):
+    _, editor, _ = people
+    public = ClaimFactory(text=TEXTS[1])
+    draft = approved(TEXTS[0], people)
+    client.force_login(editor)
+    assert page_related(client, draft) == [public.pk]
+
+
+def test_refresh_related_claims_command(db):
+    from django.core.management import call_command
+
+    claim, other = ClaimFactory(text=TEXTS[0]), ClaimFactory(text=TEXTS[1])
+    call_command("refresh_related_claims")
+    assert list(RelatedClaim.objects.filter(claim=claim).values_list("related_id", flat=True)) == [other.pk]
+    newer = ClaimFactory(text=TEXTS[2])
+    RelatedClaim.objects.filter(claim=claim).update(score=0.5)  # stored lists stay as they are
+    call_command("refresh_related_claims", "--missing")
+    assert set(RelatedClaim.objects.filter(claim=newer).values_list("related_id", flat=True)) == {claim.pk, other.pk}
+    assert list(RelatedClaim.objects.filter(claim=claim).values_list("score", flat=True)) == [0.5]
