@@ -34,20 +34,20 @@ def related_claims(claim: Claim, *, limit: int):
 
 def refresh(claim_id: int) -> list[int]:
     """Store the related claims of claim `claim_id`; returns their ids."""
-    from .search import similar_claims
+    from .search import similar_scores
 
     claim = Claim.objects.filter(pk=claim_id).only("text", "status").first()
     if claim is None:
         return []
     found = []
     if claim.status == ClaimStatus.PUBLISHED:
-        found = similar_claims(claim.text, queryset=Claim.objects.filter(status=ClaimStatus.PUBLISHED), exclude_pk=claim.pk, limit=STORED)
+        found = similar_scores(claim.text, queryset=Claim.objects.filter(status=ClaimStatus.PUBLISHED), exclude_pk=claim.pk, limit=STORED)
     with transaction.atomic():
         RelatedClaim.objects.filter(claim=claim).delete()
         RelatedClaim.objects.bulk_create(
-            RelatedClaim(claim=claim, related=other, rank=rank, score=other.score) for rank, other in enumerate(found)
+            RelatedClaim(claim=claim, related_id=pk, rank=rank, score=score) for rank, (pk, score, *_) in enumerate(found)
         )
-    return [other.pk for other in found]
+    return [pk for pk, *_ in found]
 
 
 def refresh_around(claim_id: int) -> None:

@@ -359,6 +359,26 @@ def similar_candidates(text: str, *, queryset: QuerySet | None = None, probed: P
     return Claim.objects.filter(pk__in=ids).annotate(trigram=TrigramSimilarity("text", text), lexemes=_lexemes_of_text())
 
 
+def similar_scores(
+    text: str, *, queryset: QuerySet | None = None, exclude_pk=None, limit: int = 5, threshold: float = SIMILARITY_THRESHOLD
+) -> list[tuple[int, float, float, float]]:
+    """`(id, score, trigram, overlap)` of the claims that look like the same statement as
+    `text`, best first: two queries (stem `text`, score the candidates). See `similar_claims`."""
+    text = clean_query(text)
+    if not text:
+        return []
+    probed = probe(text)
+    candidates = similar_candidates(text, queryset=queryset, probed=probed)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    scores = []
+    for pk, trigram, lexemes in candidates.values_list("pk", "trigram", "lexemes"):
+        overlap = probed.overlap(lexemes or [])
+        if max(trigram, overlap) >= threshold:
+            scores.append((pk, max(trigram, overlap), trigram, overlap))
+    return sorted(scores, key=lambda row: (-row[1], -row[0]))[:limit]
+
+
 def similar_claims(
     text: str, *, queryset: QuerySet | None = None, exclude_pk=None, limit: int = 5, threshold: float = SIMILARITY_THRESHOLD
 ) -> list:
@@ -370,27 +390,17 @@ def similar_claims(
     Three queries: stem `text`, score the candidates, load the best. Pass
     `queryset=Claim.objects.published()` for anything public.
     """
-    text = clean_query(text)
-    if not text:
+    if not clean_query(text):
         return []
-    probed = probe(text)
-    candidates = similar_candidates(text, queryset=queryset, probed=probed)
-    if exclude_pk is not None:
-        candidates = candidates.exclude(pk=exclude_pk)
-    scores = {}
-    for pk, trigram, lexemes in candidates.values_list("pk", "trigram", "lexemes"):
-        overlap = probed.overlap(lexemes or [])
-        if max(trigram, overlap) >= threshold:
-            scores[pk] = (max(trigram, overlap), trigram, overlap)
-    best = sorted(scores, key=lambda pk: (-scores[pk][0], -pk))[:limit]
+    best = similar_scores(text, queryset=queryset, exclude_pk=exclude_pk, limit=limit, threshold=threshold)
     # Loaded through the caller's queryset, so its select_related/prefetch_related apply. The
     # query runs even when nothing matched (id 0 never exists), so pages showing related
     # claims make the same number of queries whatever the archive holds.
     source = Claim.objects.all() if queryset is None else queryset
-    claims = {claim.pk: claim for claim in source.select_related("rating", "claimant").filter(pk__in=best or [0])}
+    claims = source.select_related("rating", "claimant").in_bulk([row[0] for row in best] or [0])
     result = []
-    for pk in best:
+    for pk, score, trigram, overlap in best:
         claim = claims[pk]
-        claim.score, claim.trigram, claim.overlap = scores[pk]
+        claim.score, claim.trigram, claim.overlap = score, trigram, overlap
         result.append(claim)
     return result

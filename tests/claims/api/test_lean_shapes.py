@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+import time
 
 import orjson
 import pytest
@@ -131,10 +132,17 @@ def test_lean_export_costs_one_query_per_chunk(archive, monkeypatch, django_asse
         assert list(export.export_lines(Claim.objects.published().filter(text="gibt es nicht"))) == []
 
 
-def open_connections() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+def open_connections(*, expected: int | None = None) -> int:
+    """Backends on the test database; with `expected`, waits up to 5 s for that many
+    (a closed connection's backend leaves pg_stat_activity a moment later)."""
+    deadline = time.monotonic() + 5
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            count = cursor.fetchone()[0]
+        if expected is None or count == expected or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -157,7 +165,7 @@ def test_lean_export_writes_two_chunks_at_once_on_two_connections(monkeypatch):
     # Four chunks: two written here, two by the helper.
     main = threading.current_thread().name
     assert threads.count(main) == 2 and len(threads) == 4 and len(set(threads)) == 2
-    assert open_connections() == before  # the helper's connection is closed
+    assert open_connections(expected=before) == before  # the helper's connection is closed
     # Inside a transaction only this connection sees its rows: one connection writes every chunk.
     threads.clear()
     with transaction.atomic():
@@ -175,7 +183,7 @@ def test_lean_export_closes_the_helper_connection_when_the_client_goes_away(monk
     lines = export.export_lines(Claim.objects.published())
     assert next(lines).count(b"\n") == 2
     lines.close()
-    assert open_connections() == before
+    assert open_connections(expected=before) == before
 
 
 def test_export_endpoint_streams_the_lean_lines(archive, client):
