@@ -1,6 +1,7 @@
 """Project-wide API behaviour: every error is JSON with a readable message."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +27,12 @@ def exception_handler(exc, context):
 class StableCursorPagination(CursorPagination):
     """Cursor pages: stable while claims are added, and no COUNT(*) however large the table.
 
-    The cursor holds the position on the first ordering field; `id` breaks ties in the same
-    direction so equal timestamps come in a fixed order. An `ordering` chosen through the
-    view's OrderingFilter (e.g. `updated_at` for incremental sync) replaces the default.
+    Keyset pagination on (first ordering field, `id`): a cursor holds both values of the
+    item it continues from ("2025-09-04 10:15:00+00:00|42"), and the next page starts right
+    after that pair. DRF's own cursor holds only the first field and skips equal values by an
+    offset, which loses or repeats items when many share a value (encode/django-rest-framework#7709).
+    An `ordering` chosen through the view's OrderingFilter (e.g. `updated_at` for incremental
+    sync) replaces the default; `id` breaks ties in the same direction.
     """
 
     page_size = 50
@@ -37,11 +41,75 @@ class StableCursorPagination(CursorPagination):
     invalid_cursor_message = _("Ungültiger Cursor: bitte die Links „next“/„previous“ unverändert verwenden.")
 
     def get_ordering(self, request, queryset, view):
-        ordering = list(super().get_ordering(request, queryset, view))
-        tie_breaker = "-id" if ordering[0].startswith("-") else "id"
-        if tie_breaker.lstrip("-") not in {field.lstrip("-") for field in ordering}:
-            ordering.append(tie_breaker)
-        return tuple(ordering)
+        first = super().get_ordering(request, queryset, view)[0]
+        if first.lstrip("-") == "id":
+            return (first,)
+        return (first, "-id" if first.startswith("-") else "id")
+
+    def _get_position_from_instance(self, instance, ordering):
+        field = ordering[0].lstrip("-")
+        if isinstance(instance, dict):
+            value, pk = instance[field], instance["id"]
+        else:
+            value, pk = getattr(instance, field), instance.pk
+        return str(value) if field == "id" else f"{value}|{pk}"
+
+    def _after(self, position: str, *, descending: bool) -> Q:
+        """Items after `position` in the order of the query (descending or ascending)."""
+        field = self.ordering[0].lstrip("-")
+        lookup = "lt" if descending else "gt"
+        if field == "id":
+            return Q(**{f"id__{lookup}": position})
+        value, separator, pk = position.rpartition("|")
+        if not separator:  # a cursor from before keyset positions: the value alone, as DRF did
+            return Q(**{f"{field}__{lookup}": position})
+        try:
+            pk = int(pk)
+        except ValueError:
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
+        # The redundant bound on the field alone lets PostgreSQL range-scan its index.
+        return Q(**{f"{field}__{lookup}e": value}) & (Q(**{f"{field}__{lookup}": value}) | Q(**{field: value, f"id__{lookup}": pk}))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF's CursorPagination.paginate_queryset, with the keyset filter of `_after`.
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        if not self.page_size:
+            return None
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+        offset, reverse, current_position = self.cursor if self.cursor is not None else (0, False, None)
+        descending = self.ordering[0].startswith("-")
+        flipped = tuple(field[1:] if field.startswith("-") else f"-{field}" for field in self.ordering)
+        queryset = queryset.order_by(*(flipped if reverse else self.ordering))
+        if current_position is not None:
+            try:
+                queryset = queryset.filter(self._after(current_position, descending=descending != self.cursor.reverse))
+            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        results = list(queryset[offset : offset + self.page_size + 1])
+        self.page = results[: self.page_size]
+        has_following_position = len(results) > len(self.page)
+        following_position = self._get_position_from_instance(results[-1], self.ordering) if has_following_position else None
+        if reverse:
+            self.page.reverse()
+            self.has_next = current_position is not None or offset > 0
+            self.has_previous = has_following_position
+            if self.has_next:
+                self.next_position = current_position
+            if self.has_previous:
+                self.previous_position = following_position
+        else:
+            self.has_next = has_following_position
+            self.has_previous = current_position is not None or offset > 0
+            if self.has_next:
+                self.next_position = following_position
+            if self.has_previous:
+                self.previous_position = current_position
+        if (self.has_previous or self.has_next) and self.template is not None:
+            self.display_page_controls = True
+        return self.page
 
 
 class ConditionalGetMixin:

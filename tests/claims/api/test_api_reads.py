@@ -145,6 +145,34 @@ def test_equal_timestamps_are_paged_without_gaps_or_repeats(api):
     assert sorted(seen) == sorted(claims)
 
 
+@pytest.mark.parametrize("ordering", ["", "updated_at", "-updated_at", "published_at"])
+def test_equal_timestamps_are_paged_both_ways_without_gaps_or_repeats(api, ordering):
+    moment = timezone.now() - timezone.timedelta(hours=1)
+    claims = [ClaimFactory(published_at=moment) for _ in range(7)]
+    Claim.objects.filter(pk__in=[claim.pk for claim in claims]).update(updated_at=moment)
+    pages, url = [], f"/api/v1/claims/?page_size=2&ordering={ordering}"
+    while url:
+        page = api.get(url).json()
+        pages.append([c["slug"] for c in page["results"]])
+        url = page["next"]
+    assert sorted(sum(pages, [])) == sorted(claim.slug for claim in claims)
+    back = [pages[-1]]
+    while page["previous"]:
+        page = api.get(page["previous"]).json()
+        back.append([c["slug"] for c in page["results"]])
+    assert back == pages[::-1]
+
+
+def test_a_cursor_with_a_broken_position_is_a_clear_404(api):
+    import base64
+
+    for position in ("2025-09-04 10:15:00+00:00|kaputt", "kein-datum|12"):
+        cursor = base64.b64encode(f"p={position}".encode()).decode()
+        response = api.get("/api/v1/claims/", {"cursor": cursor})
+        assert response.status_code == 404, position
+        assert "Cursor" in response.json()["detail"]
+
+
 def test_invalid_cursor_is_a_clear_404(api):
     response = api.get("/api/v1/claims/", {"cursor": "kaputt"})
     assert response.status_code == 404
