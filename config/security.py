@@ -3,8 +3,9 @@
 import logging
 import sys
 
-from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -23,11 +24,47 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     admin_prefix = "/admin/"
 
+    # Set by django-csp's decorators on a response; a nonce is set on the request when used.
+    per_response = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only and request.path_info.startswith(self.admin_prefix):
             parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._headers = {}
+
+    def process_response(self, request, response):
+        """django-csp builds the headers from the settings for every response; without a nonce,
+        a decorator or a debug error page they are the same each time, so each worker builds
+        them once (for the admin and for the rest of the site) and reuses them."""
+        varies = (
+            getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self.per_response)
+            or (settings.DEBUG and response.status_code in (500, 404))
+        )
+        if varies:
+            return super().process_response(request, response)
+        configured = (settings.CONTENT_SECURITY_POLICY, getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None))
+        is_admin = request.path_info.startswith(self.admin_prefix)
+        cached = self._headers.get(is_admin)
+        if cached is None or cached[0] is not configured[0] or cached[1] is not configured[1]:
+            built = super().process_response(request, HttpResponse())
+            cached = self._headers[is_admin] = (*configured, {name: built[name] for name in (HEADER, HEADER_REPORT_ONLY) if name in built})
+        for name, value in cached[2].items():
+            # As django-csp does: never over a header the view set, on exempt responses or excluded paths.
+            report_only = name == HEADER_REPORT_ONLY
+            exempt = getattr(response, "_csp_exempt_ro" if report_only else "_csp_exempt", False)
+            config = configured[1] if report_only else configured[0]
+            excluded = request.path_info.startswith(tuple((config or {}).get("EXCLUDE_URL_PREFIXES") or ()))
+            if name not in response and not exempt and not excluded:
+                response[name] = value
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
 
 def server_error(request):

@@ -188,3 +188,31 @@ def test_repository_contains_no_secrets():
     # The patterns do find a secret (samples split so this file does not contain one).
     assert SECRET_PATTERNS[0].search("-----BEGIN RSA " + "PRIVATE KEY-----")
     assert SECRET_PATTERNS[-1].search("postgres://app:" + "hunter2secret@db/app")
+
+
+def test_content_security_policy_is_built_once_and_follows_decorators_and_settings(settings):
+    from csp.constants import HEADER
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.security import ContentSecurityPolicyMiddleware
+
+    requests = RequestFactory()
+    responses = iter([HttpResponse() for _ in range(3)])
+    middleware = ContentSecurityPolicyMiddleware(lambda request: next(responses))
+    first, second = middleware(requests.get("/")), middleware(requests.get("/faktenchecks/"))
+    # The same header django-csp itself writes from the settings, every time.
+    assert first[HEADER] == second[HEADER] == CSPMiddleware(lambda request: HttpResponse())(requests.get("/"))[HEADER]
+    assert "'unsafe-inline'" in middleware(requests.get("/admin/login/"))[HEADER]
+
+    decorated = HttpResponse()
+    decorated._csp_update = {"img-src": ["https://bilder.example.org"]}
+    assert "https://bilder.example.org" in ContentSecurityPolicyMiddleware(lambda request: decorated)(requests.get("/"))[HEADER]
+    exempt = HttpResponse()
+    exempt._csp_exempt = True
+    assert HEADER not in ContentSecurityPolicyMiddleware(lambda request: exempt)(requests.get("/"))
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'none'"]}}
+    middleware.get_response = lambda request: HttpResponse()
+    assert "img-src 'none'" in middleware(requests.get("/"))[HEADER]
