@@ -7,6 +7,6 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("Faktenchecks")
 
     def ready(self):
-        from . import cache
+        from . import cache, lookups  # noqa: F401  (lookups registers `field__any`)
 
         cache.connect_signals()

@@ -97,7 +97,7 @@ def _ranked(queryset: QuerySet, query: SearchQuery, window: int | None) -> Query
         # Their ids are read once here: a page needs them twice (count and page), and the
         # window's plan depends on how common the words are, so it may be the costly part.
         newest = list(matches.order_by("-published_at", "-id").values_list("pk", flat=True)[:window])
-        matches = queryset.filter(pk__in=newest)
+        matches = queryset.filter(pk__any=newest)
     return matches.annotate(rank=SearchRank(F("search_vector"), query, normalization=1)).order_by("-rank", "-published_at", "-id")
 
 

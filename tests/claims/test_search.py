@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
 from claims.search import search_claims, similar_claims
@@ -53,3 +55,22 @@ def test_lexeme_frequencies_are_reused_for_a_while(db, settings, django_assert_n
     with django_assert_num_queries(2):
         search.lexeme_frequencies()
         search.lexeme_frequencies()
+
+
+def test_any_lookup_matches_like_in_with_one_parameter(db):
+    claims = [ClaimFactory() for _ in range(3)]
+    wanted = [claims[0].pk, claims[2].pk]
+    assert sorted(Claim.objects.filter(pk__any=wanted).values_list("pk", flat=True)) == sorted(wanted)
+    assert not Claim.objects.filter(pk__any=[]).exists()
+    sql, params = Claim.objects.filter(pk__any=list(range(1, 201))).query.sql_with_params()
+    assert "= ANY(%s)" in sql and params == (list(range(1, 201)),)
+
+
+def test_search_window_reaches_postgresql_as_one_array(db):
+    for number in range(5):
+        ClaimFactory(text=f"Windkraft liefert {number} Prozent")
+    with CaptureQueriesContext(connection) as queries:
+        ranked = list(search_claims(Claim.objects.published(), "Windkraft"))
+    assert len(ranked) == 5
+    assert any("= ANY(" in query["sql"] for query in queries.captured_queries)
+    assert all(" IN (" not in query["sql"] for query in queries.captured_queries)
