@@ -4,8 +4,9 @@ Finding claims that state the same (`claims.search.similar_claims`) reads more c
 the larger the archive grows. A page view reads the stored list instead: one query, the
 same cost at any archive size. The lists change when the claims in them change, so every
 workflow step that can move a claim in or out of the public record (`services._save`:
-publish, edit, correct, withdraw, return to draft, mark as duplicate) refreshes, after its
-commit, the list of that claim, the lists that name it, and the lists of its new neighbours.
+publish, edit, correct, withdraw, return to draft, mark as duplicate) refreshes, in its own
+transaction, the list of that claim, the lists that name it, and the lists of its new
+neighbours.
 
 A list holds up to `STORED` claims published now or scheduled for later; pages read them
 through `Claim.objects.published()`, so a withdrawn, draft or not yet due claim never shows,
@@ -58,14 +59,19 @@ def refresh_around(claim_id: int) -> None:
         refresh(other)
 
 
-def refresh_after_commit(claim_id: int) -> None:
-    def run():
-        try:
-            refresh_around(claim_id)
-        except Exception:  # the workflow step is committed; its neighbours are refreshed the next time
-            logger.exception("Could not refresh the related claims around claim %s.", claim_id)
+def refresh_within(claim_id: int) -> None:
+    """`refresh_around(claim_id)` inside the caller's transaction.
 
-    transaction.on_commit(run)
+    The lists then commit together with the workflow step that changed them, so the page cache
+    invalidation and the new site version that follow the commit cover them too. A failure
+    rolls back to a savepoint and is logged: the step itself goes on, and the lists are
+    refreshed the next time.
+    """
+    try:
+        with transaction.atomic():
+            refresh_around(claim_id)
+    except Exception:
+        logger.exception("Could not refresh the related claims around claim %s.", claim_id)
 
 
 def refresh_all(*, missing_only: bool = False, log=None) -> int:

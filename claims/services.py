@@ -75,7 +75,7 @@ def _save(claim: Claim, user, fields, *, reason: str) -> None:
     claim.save(update_fields=[*fields, "version", "updated_at"])
     if claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN) or "status" in fields:
         # Public, or leaving the public record: the stored related claims around it change.
-        related.refresh_after_commit(claim.pk)
+        related.refresh_within(claim.pk)
 
 
 def _display_name(user) -> str:
