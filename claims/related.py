@@ -5,8 +5,8 @@ the larger the archive grows. A page view reads the stored list instead: one que
 same cost at any archive size. The lists change when the claims in them change, so every
 workflow step that can move a claim in or out of the public record (`services._save`:
 publish, edit, correct, withdraw, return to draft, mark as duplicate) refreshes, in its own
-transaction, the list of that claim, the lists that name it, and the lists of its new
-neighbours.
+transaction, the list of that claim, the lists that name it, and the lists it now belongs
+in; the lists then stay as a full `refresh_all` would write them.
 
 A list holds up to `STORED` claims published now or scheduled for later; pages read them
 through `Claim.objects.published()`, so a withdrawn, draft or not yet due claim never shows,
@@ -16,11 +16,14 @@ and the next ones move up.
 import logging
 
 from django.db import transaction
+from django.db.models import Count, Min
 
 from .choices import ClaimStatus
 from .models import Claim, RelatedClaim
 
 STORED = 10
+# Claims near a changed claim whose lists it may enter: they are checked against their stored lists.
+CONSIDERED = 50
 # A claim named in more lists than this (a very common statement) refreshes only the first ones.
 MAX_REFRESHED_LISTS = 50
 logger = logging.getLogger(__name__)
@@ -33,8 +36,9 @@ def related_claims(claim: Claim, *, limit: int):
     )
 
 
-def refresh(claim_id: int) -> list[int]:
-    """Store the related claims of claim `claim_id`; returns their ids."""
+def refresh(claim_id: int, *, considered: int = 0) -> list[tuple[int, float]]:
+    """Store the related claims of claim `claim_id`. Returns `(id, score)` of the stored ones,
+    or of the best `considered` if that is more."""
     from .search import similar_scores
 
     claim = Claim.objects.filter(pk=claim_id).only("text", "status").first()
@@ -42,20 +46,33 @@ def refresh(claim_id: int) -> list[int]:
         return []
     found = []
     if claim.status == ClaimStatus.PUBLISHED:
-        found = similar_scores(claim.text, queryset=Claim.objects.filter(status=ClaimStatus.PUBLISHED), exclude_pk=claim.pk, limit=STORED)
+        published = Claim.objects.filter(status=ClaimStatus.PUBLISHED)
+        found = similar_scores(claim.text, queryset=published, exclude_pk=claim.pk, limit=max(STORED, considered))
     with transaction.atomic():
         RelatedClaim.objects.filter(claim=claim).delete()
         RelatedClaim.objects.bulk_create(
-            RelatedClaim(claim=claim, related_id=pk, rank=rank, score=score) for rank, (pk, score, *_) in enumerate(found)
+            RelatedClaim(claim=claim, related_id=pk, rank=rank, score=score) for rank, (pk, score, *_) in enumerate(found[:STORED])
         )
-    return [pk for pk, *_ in found]
+    return [(pk, score) for pk, score, *_ in found]
 
 
 def refresh_around(claim_id: int) -> None:
-    """Refresh the list of `claim_id`, the lists that name it and those of its neighbours."""
+    """Refresh the list of `claim_id`, the lists that name it, and the lists it now belongs in.
+
+    A claim may belong in another's list when it scores at least as high there as the list's
+    last entry (scores are symmetric; equal scores are ordered by id), or when that list is
+    not full.
+    """
     naming = list(RelatedClaim.objects.filter(related_id=claim_id).values_list("claim_id", flat=True)[:MAX_REFRESHED_LISTS])
-    neighbours = refresh(claim_id)
-    for other in dict.fromkeys([*naming, *neighbours]):
+    near = refresh(claim_id, considered=CONSIDERED)
+    lists = {
+        row["claim_id"]: row
+        for row in RelatedClaim.objects.filter(claim_id__in=[pk for pk, _ in near])
+        .values("claim_id")
+        .annotate(entries=Count("id"), lowest=Min("score"))
+    }
+    joins = [pk for pk, score in near if pk not in lists or lists[pk]["entries"] < STORED or lists[pk]["lowest"] <= score]
+    for other in dict.fromkeys([*naming, *joins[:MAX_REFRESHED_LISTS]]):
         refresh(other)
 
 

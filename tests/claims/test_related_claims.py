@@ -146,3 +146,30 @@ def test_publishing_refreshes_cached_pages_that_show_the_list(client, people, pa
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(claim=claim, user=publisher)
     assert claim.text.encode() in client.get(older.get_absolute_url()).content
+
+
+def test_lists_kept_by_the_workflow_equal_a_full_refresh(people, monkeypatch):
+    *_, publisher = people
+    monkeypatch.setattr(related, "STORED", 2)
+    texts = [
+        "Ausländische Truppen wären legitime Ziele für Russland",
+        "Russland nennt ausländische Truppen in der Ukraine legitime Ziele",
+        "Ausländische Truppen seien legitime Ziele, sagt Moskau",
+        "Moskau: Truppen aus dem Ausland wären legitime Ziele",
+        "Legitime Ziele: Russland droht ausländischen Truppen",
+        "Russland droht Truppen aus Europa als legitime Ziele",
+    ]
+    claims = [approved(text, people) for text in texts]
+    for claim in claims:
+        services.publish(claim=claim, user=publisher)
+
+    def kept_and_full():
+        kept = sorted(RelatedClaim.objects.values_list("claim_id", "related_id", "rank"))
+        related.refresh_all()
+        return kept, sorted(RelatedClaim.objects.values_list("claim_id", "related_id", "rank"))
+
+    kept, full = kept_and_full()
+    assert len(kept) == 2 * len(texts) and kept == full
+    services.withdraw(claim=claims[3], user=publisher, note="Zitat falsch zugeordnet.")
+    kept, full = kept_and_full()
+    assert len(kept) == 2 * (len(texts) - 1) and kept == full
