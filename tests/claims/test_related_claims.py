@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
-from claims import related, roles, services
+from claims import related, services
 from claims.choices import ClaimStatus
 from claims.models import RelatedClaim
-from tests.factories import AppearanceFactory, ClaimFactory, UserFactory
+from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,23 +26,9 @@ def page_related(client, claim):
     return [other.pk for other in response.context["related_claims"]]
 
 
-@pytest.fixture
-def people(db):
-    def member(group_name, username):
-        user = UserFactory(username=username, is_staff=True)
-        user.groups.add(Group.objects.get(name=group_name))
-        return user
-
-    return member(roles.REPORTER, "autorin"), member(roles.EDITOR, "redakteur"), member(roles.PUBLISHER, "cvd")
-
-
-def approved(text, people):
-    author, editor, _ = people
-    claim = ClaimFactory(text=text, author=author, status=ClaimStatus.DRAFT, published_at=None)
-    AppearanceFactory(claim=claim)
-    services.submit_for_review(claim=claim, user=author)
-    services.approve(claim=claim, user=editor)
-    return claim
+def approved(text, *, reporter, editor):
+    """A claim in review, approved: ready for `services.publish`."""
+    return ClaimFactory(text=text, status=ClaimStatus.IN_REVIEW, published_at=None, author=reporter, approved_by=editor)
 
 
 def test_page_shows_stored_related_claims_that_are_public_now(client):
@@ -74,19 +59,17 @@ def test_page_reads_related_claims_in_one_query_whatever_the_archive(client, dja
         assert len(page_related(client, claim)) == 3
 
 
-def test_publishing_refreshes_the_claim_and_its_neighbours(client, people):
-    *_, publisher = people
+def test_publishing_refreshes_the_claim_and_its_neighbours(client, reporter, editor, publisher):
     older = ClaimFactory(text=TEXTS[0])
     related.refresh_all()
     assert page_related(client, older) == []
-    claim = approved(TEXTS[1], people)
+    claim = approved(TEXTS[1], reporter=reporter, editor=editor)
     services.publish(claim=claim, user=publisher)
     assert page_related(client, claim) == [older.pk]
     assert page_related(client, older) == [claim.pk]
 
 
-def test_withdrawing_removes_the_claim_from_the_lists_that_named_it(client, people):
-    *_, publisher = people
+def test_withdrawing_removes_the_claim_from_the_lists_that_named_it(client, reporter, editor, publisher):
     claim = ClaimFactory(text=TEXTS[0])
     other = ClaimFactory(text=TEXTS[1])
     related.refresh_all()
@@ -97,9 +80,8 @@ def test_withdrawing_removes_the_claim_from_the_lists_that_named_it(client, peop
     assert not RelatedClaim.objects.filter(claim=other).exists()
 
 
-def test_a_failed_refresh_keeps_the_workflow_step(client, people, monkeypatch, caplog):
-    *_, publisher = people
-    claim = approved(TEXTS[0], people)
+def test_a_failed_refresh_keeps_the_workflow_step(client, reporter, editor, publisher, monkeypatch, caplog):
+    claim = approved(TEXTS[0], reporter=reporter, editor=editor)
 
     def broken(claim_id):
         with connection.cursor() as cursor:  # a database error inside the step's transaction
@@ -114,10 +96,9 @@ def test_a_failed_refresh_keeps_the_workflow_step(client, people, monkeypatch, c
     assert client.get(claim.get_absolute_url()).status_code == 200
 
 
-def test_staff_preview_of_a_draft_shows_what_publishing_would_show(client, people):
-    _, editor, _ = people
+def test_staff_preview_of_a_draft_shows_what_publishing_would_show(client, reporter, editor):
     public = ClaimFactory(text=TEXTS[1])
-    draft = approved(TEXTS[0], people)
+    draft = approved(TEXTS[0], reporter=reporter, editor=editor)
     client.force_login(editor)
     assert page_related(client, draft) == [public.pk]
 
@@ -135,21 +116,21 @@ def test_refresh_related_claims_command(db):
     assert list(RelatedClaim.objects.filter(claim=claim).values_list("score", flat=True)) == [0.5]
 
 
-def test_publishing_refreshes_cached_pages_that_show_the_list(client, people, page_cache, django_capture_on_commit_callbacks):
-    *_, publisher = people
+def test_publishing_refreshes_cached_pages_that_show_the_list(
+    client, reporter, editor, publisher, page_cache, django_capture_on_commit_callbacks
+):
     older = ClaimFactory(text=TEXTS[0])
     related.refresh_all()
     assert page_related(client, older) == []
     cached = client.get(older.get_absolute_url())
     assert cached.status_code == 200 and b"related-heading" not in cached.content
-    claim = approved(TEXTS[1], people)
+    claim = approved(TEXTS[1], reporter=reporter, editor=editor)
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(claim=claim, user=publisher)
     assert claim.text.encode() in client.get(older.get_absolute_url()).content
 
 
-def test_lists_kept_by_the_workflow_equal_a_full_refresh(people, monkeypatch):
-    *_, publisher = people
+def test_lists_kept_by_the_workflow_equal_a_full_refresh(reporter, editor, publisher, monkeypatch):
     monkeypatch.setattr(related, "STORED", 2)
     texts = [
         "Ausländische Truppen wären legitime Ziele für Russland",
@@ -159,7 +140,7 @@ def test_lists_kept_by_the_workflow_equal_a_full_refresh(people, monkeypatch):
         "Legitime Ziele: Russland droht ausländischen Truppen",
         "Russland droht Truppen aus Europa als legitime Ziele",
     ]
-    claims = [approved(text, people) for text in texts]
+    claims = [approved(text, reporter=reporter, editor=editor) for text in texts]
     for claim in claims:
         services.publish(claim=claim, user=publisher)
 
