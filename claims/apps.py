@@ -8,5 +8,7 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from . import cache, lookups  # noqa: F401  (lookups registers `field__any`)
+        from .api import lean
 
         cache.connect_signals()
+        lean.connect_signals()

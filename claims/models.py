@@ -473,6 +473,28 @@ class RelatedClaim(models.Model):
         return f"{self.claim_id} → {self.related_id} ({self.score:.2f})"
 
 
+class ClaimListItem(models.Model):
+    """A claim as API list pages show it (`ClaimListSerializer`'s shape), stored as JSON text.
+
+    Writing that JSON is most of a list page's work in PostgreSQL; stored, a page joins 50
+    texts. `claims.api.lean` stores the item whenever the claim or its claimant, topics or
+    rating change, and reads it only while it is current: triggers (migration 0009) delete
+    an item in the same statement that changes anything it shows, and a page writes a
+    missing item afresh. `urls` holds the URL prefixes the item was written with.
+    """
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="list_item")
+    urls = models.TextField()
+    body = models.TextField()
+
+    class Meta:
+        verbose_name = _("Gespeicherter API-Listeneintrag")
+        verbose_name_plural = _("Gespeicherte API-Listeneinträge")
+
+    def __str__(self):
+        return str(self.claim_id)
+
+
 class PartnerKey(AbstractAPIKey):
     """An API key of a partner organisation: only its SHA-512 hash is stored; revocation is final."""
 

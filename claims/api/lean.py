@@ -2,9 +2,10 @@
 
 DRF's nested serializers build the same JSON one model instance at a time. Here one query
 per list page, per detail and per chunk of the export lets PostgreSQL write the JSON, and
-Python passes the text on: list items are a JSON array for the ids the cursor page chose,
-a detail is one line, the export streams chunks of lines. Export memory stays flat: chunks
-are ranges of ids, and at most two are in memory at once.
+Python passes the text on: list items are a JSON array for the ids the cursor page chose
+(each item stored per claim, `ClaimListItem`), a detail is one line, the export streams
+chunks of lines. Export memory stays flat: chunks are ranges of ids, and at most two are in
+memory at once.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
 which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compares both
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from psycopg.types.string import TextLoader
@@ -52,11 +53,13 @@ def _utc(column: str) -> str:
 # dates come out as ISO 8601 on their own. Nested lists are arrays of objects: `json_agg`
 # would separate them with ", \n ". Parameters: first those of the ids, then the %s of the URL
 # templates around the slug (prefix, suffix): claimant and claim (list), plus source (detail).
-CLAIM_JOINS = """
-JOIN claims_claim claim ON claim.id = chunk.pk
+CLAIMANT_RATING_JOINS = """
 LEFT JOIN claims_claimant claimant ON claimant.id = claim.claimant_id
 LEFT JOIN claims_rating rating ON rating.id = claim.rating_id
 LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
+"""
+CLAIM_JOINS = f"""
+JOIN claims_claim claim ON claim.id = chunk.pk {CLAIMANT_RATING_JOINS}
 LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
 """
 
@@ -163,12 +166,42 @@ SELECT count(*), max(id), string_agg(line, E'\\n' ORDER BY id) || E'\\n'
 FROM ({LINES_SQL}) lines
 """)
 
-# The items of a list page as a JSON array, in the order of the ids given.
-LIST_SQL = _compact(f"""
-SELECT '[' || coalesce(string_agg(row_to_json(line)::text, ',' ORDER BY chunk.position), '') || ']'
-FROM unnest(%s::bigint[]) WITH ORDINALITY AS chunk(pk, position) {CLAIM_JOINS}
+# One claim in the list shape, written afresh: the claim `chunk.pk`.
+ITEM_SQL = f"""
+SELECT row_to_json(line)::text
+FROM claims_claim claim {CLAIMANT_RATING_JOINS}
 CROSS JOIN LATERAL (SELECT {LIST_COLUMNS}) line
+WHERE claim.id = chunk.pk
+"""
+
+# The items of a list page as a JSON array, in the order of the ids given: the stored item
+# where there is a current one (`ClaimListItem`), else written afresh. Parameters: the URL
+# templates of ITEM_SQL, the ids, the URL key.
+LIST_SQL = _compact(f"""
+SELECT '[' || coalesce(string_agg(coalesce(item.body, ({ITEM_SQL})), ',' ORDER BY chunk.position), '') || ']'
+FROM unnest(%s::bigint[]) WITH ORDINALITY AS chunk(pk, position)
+LEFT JOIN claims_claimlistitem item ON item.claim_id = chunk.pk AND item.urls = %s
 """)
+
+# Before writing items, lock their claims (ids): as the triggers of migration 0009 do before
+# deleting items. Whoever comes second waits, and then reads what the first committed.
+LOCK_SQL = "SELECT id FROM claims_claim WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
+
+# Write the items of the claims (ids). Parameters: the URL key, ITEM_SQL's URL templates, the ids.
+STORE_SQL = _compact(f"""
+INSERT INTO claims_claimlistitem (claim_id, urls, body)
+SELECT chunk.pk, %s, ({ITEM_SQL})
+FROM unnest(%s::bigint[]) AS chunk(pk)
+WHERE EXISTS (SELECT FROM claims_claim WHERE id = chunk.pk)
+ON CONFLICT (claim_id) DO UPDATE SET urls = EXCLUDED.urls, body = EXCLUDED.body
+""")
+
+# Claims without a current item.
+MISSING_SQL = """
+SELECT claim.id FROM claims_claim claim
+WHERE NOT EXISTS (SELECT FROM claims_claimlistitem item WHERE item.claim_id = claim.id AND item.urls = %s)
+ORDER BY claim.id
+"""
 
 
 # The export's chunks: the last id of every CHUNK_SIZE-th claim in id order, and of the last claim.
@@ -314,7 +347,90 @@ def published_claim_detail(slug: str) -> tuple[int, bytes] | None:
     return (pk, line) if count else None
 
 
+def _list_urls() -> tuple[tuple[str, ...], str]:
+    """The URL templates around the slug of claimant and claim URLs (the list shape's two
+    links), and the key that says which templates a stored item was written with."""
+    parts = _url_parts()[:4]
+    return parts, "\n".join(parts)
+
+
 def list_json(ids: list[int], *, using: str) -> bytes:
     """The items of a list page (list shape, JSON array) for the claims `ids`, in that order: one query."""
-    # The list shape links claimants and claims: the first two URL templates.
-    return _fetch_row(LIST_SQL, (ids, *_url_parts()[:4]), using=using, prepared=True)[0]
+    parts, key = _list_urls()
+    return _fetch_row(LIST_SQL, (*parts, ids, key), using=using, prepared=True)[0]
+
+
+def store_list_items(ids, *, using: str) -> None:
+    """Store the list items of the claims `ids` (`ClaimListItem`), written from what is committed.
+
+    Runs in the caller's transaction when there is one. The claims are locked first: a
+    transaction that changes one of them, its claimant, topics or rating waits, or is waited
+    for, so an item is never written from a state that another transaction has just replaced.
+    """
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    parts, key = _list_urls()
+    with transaction.atomic(using=using), plain_cursor(using) as cursor:
+        cursor.execute(LOCK_SQL, [ids])
+        cursor.execute(STORE_SQL, (key, *parts, ids))
+
+
+def store_missing_list_items(*, using: str = "default", batch: int = 1000) -> int:
+    """Store the list item of every claim that has no current one; how many were written."""
+    _, key = _list_urls()
+    with plain_cursor(using) as cursor:
+        cursor.execute(MISSING_SQL, [key])
+        missing = [pk for (pk,) in cursor.fetchall()]
+    for start in range(0, len(missing), batch):
+        store_list_items(missing[start : start + batch], using=using)
+    return len(missing)
+
+
+def _store_for_claim(sender, instance, using, **kwargs) -> None:
+    store_list_items([instance.pk], using=using)
+
+
+def _store_for_topics(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        store_list_items([instance.pk], using=using)
+    elif pk_set:
+        store_list_items(pk_set, using=using)
+    else:  # a topic's claims all removed: which they were is gone with the links
+        store_missing_list_items(using=using)
+
+
+def _store_for_related(sender, instance, using, **kwargs) -> None:
+    from ..models import Claim, Claimant, Rating, Topic
+
+    claims = Claim.objects.using(using)
+    if sender is Claimant:
+        claims = claims.filter(claimant=instance)
+    elif sender is Topic:
+        claims = claims.filter(topics=instance)
+    elif sender is Rating:
+        claims = claims.filter(rating=instance)
+    else:
+        claims = claims.filter(rating__scale=instance)
+    store_list_items(claims.values_list("pk", flat=True), using=using)
+
+
+def _store_after_delete(sender, instance, using, **kwargs) -> None:
+    # Deleting a claimant or topic changed its claims without saving them one by one.
+    store_missing_list_items(using=using)
+
+
+def connect_signals() -> None:
+    """Stored list items follow every save of what they show. (The triggers of migration 0009
+    have deleted the old item by then, also for writes that send no signal.)"""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from ..models import Claim, Claimant, Rating, RatingScale, Topic
+
+    post_save.connect(_store_for_claim, sender=Claim, dispatch_uid="list-item-claim")
+    m2m_changed.connect(_store_for_topics, sender=Claim.topics.through, dispatch_uid="list-item-claim-topics")
+    for model in (Claimant, Topic, Rating, RatingScale):
+        post_save.connect(_store_for_related, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
+        post_delete.connect(_store_after_delete, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")

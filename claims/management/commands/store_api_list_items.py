@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from claims.api.lean import store_missing_list_items
+
+
+class Command(BaseCommand):
+    help = (
+        "Speichert die API-Listeneinträge aller Faktenchecks, die keinen aktuellen haben "
+        "(nach einem Update, das sie einführt, nach Massenimporten oder einer neuen SITE_URL)."
+    )
+
+    def handle(self, *args, **options):
+        count = store_missing_list_items()
+        self.stdout.write(f"API-Listeneinträge für {count} Faktenchecks gespeichert.")
