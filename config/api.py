@@ -49,7 +49,8 @@ class StableCursorPagination(CursorPagination):
     def _get_position_from_instance(self, instance, ordering):
         field = ordering[0].lstrip("-")
         if isinstance(instance, dict):
-            value, pk = instance[field], instance["id"]
+            # Lean pages read the value as text (`position`): parsing a timestamp per row costs more.
+            value, pk = instance.get("position", instance.get(field)), instance["id"]
         else:
             value, pk = getattr(instance, field), instance.pk
         return str(value) if field == "id" else f"{value}|{pk}"
@@ -70,6 +71,16 @@ class StableCursorPagination(CursorPagination):
         # The redundant bound on the field alone lets PostgreSQL range-scan its index.
         return Q(**{f"{field}__{lookup}e": value}) & (Q(**{f"{field}__{lookup}": value}) | Q(**{field: value, f"id__{lookup}": pk}))
 
+    def page_queryset(self, queryset, ordering: tuple, position: str | None, *, descending: bool, offset: int):
+        """The page's items and one more: `queryset` in `ordering`, after `position` (or from the start)."""
+        queryset = queryset.order_by(*ordering)
+        if position is not None:
+            queryset = queryset.filter(self._after(position, descending=descending))
+        return queryset[offset : offset + self.page_size + 1]
+
+    def fetch_page(self, queryset, ordering: tuple, position: str | None, *, descending: bool, offset: int) -> list:
+        return list(self.page_queryset(queryset, ordering, position, descending=descending, offset=offset))
+
     def paginate_queryset(self, queryset, request, view=None):
         # DRF's CursorPagination.paginate_queryset, with the keyset filter of `_after`.
         self.request = request
@@ -82,13 +93,12 @@ class StableCursorPagination(CursorPagination):
         offset, reverse, current_position = self.cursor if self.cursor is not None else (0, False, None)
         descending = self.ordering[0].startswith("-")
         flipped = tuple(field[1:] if field.startswith("-") else f"-{field}" for field in self.ordering)
-        queryset = queryset.order_by(*(flipped if reverse else self.ordering))
-        if current_position is not None:
-            try:
-                queryset = queryset.filter(self._after(current_position, descending=descending != self.cursor.reverse))
-            except (DjangoValidationError, ValueError, TypeError, OverflowError):
-                raise exceptions.NotFound(self.invalid_cursor_message) from None
-        results = list(queryset[offset : offset + self.page_size + 1])
+        try:
+            results = self.fetch_page(
+                queryset, flipped if reverse else self.ordering, current_position, descending=descending != reverse, offset=offset
+            )
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
         self.page = results[: self.page_size]
         has_following_position = len(results) > len(self.page)
         following_position = self._get_position_from_instance(results[-1], self.ordering) if has_following_position else None

@@ -1,9 +1,15 @@
 """Partner API for claims: reads start from `Claim.objects.published()`, writes go through `claims.services`."""
 
+import functools
+from datetime import UTC, datetime
+
 import orjson
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db import connections
+from django.db.models import Prefetch, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
@@ -63,7 +69,55 @@ ClaimReviewPage = inline_serializer(
 
 
 class PublishedPagination(StableCursorPagination):
+    """Pages of published claims, newest first.
+
+    The list's pages without filters (what partners sync) run SQL compiled once per ordering,
+    direction and page size from the same queryset (`list_page_values`), with the moment and
+    the cursor's position filled in. Building and compiling that queryset took longer than
+    PostgreSQL took to run it.
+    """
+
     ordering = ("-published_at", "-id")
+    # Set by the view for a list page that no filter narrows.
+    unfiltered_list = False
+
+    def fetch_page(self, queryset, ordering, position, *, descending, offset):
+        if not self.unfiltered_list or offset or (position is not None and "|" not in position):
+            return super().fetch_page(queryset, ordering, position, descending=descending, offset=offset)
+        sql, params, slots = _compiled_page(type(self), queryset.db, ordering, position is not None, descending, self.page_size)
+        values = {"at": timezone.now()}
+        if position is not None:
+            value, _, pk = position.rpartition("|")
+            # Parsed as the ORM parses it in the general path (a bad cursor is a ValidationError there too).
+            values["value"], values["pk"] = Claim._meta.get_field(ordering[0].lstrip("-")).get_prep_value(value), int(pk)
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, [values[slot] if slot else param for param, slot in zip(params, slots, strict=True)])
+            return [{"id": pk, "position": text} for pk, text in cursor.fetchall()]
+
+
+def list_page_values(queryset, ordered_by: str):
+    """What a list page reads of each claim: the id, and the value it is ordered by as text
+    (`position`): a timestamp read would be parsed, and the cursor turns it back into text."""
+    return queryset.values("id", position=Cast(ordered_by, TextField()))
+
+
+# Placeholders for the compiled page query: parameter values no real query uses.
+_AT, _VALUE, _PK = datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 2, 3, 4, 5, 6, tzinfo=UTC), -7_654_321
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_page(pagination, using: str, ordering: tuple, after: bool, descending: bool, size: int):
+    """SQL and parameters of an unfiltered list page, and which parameters take the moment
+    (`at`), the position's value and id (`value`, `pk`); None for the others."""
+    paginator = pagination()
+    paginator.ordering, paginator.page_size = ordering, size
+    field = ordering[0].lstrip("-")
+    queryset = list_page_values(Claim.objects.published(at=_AT), field)
+    position = f"{_PK}" if field == "id" else f"{_VALUE}|{_PK}"
+    page = paginator.page_queryset(queryset, ordering, position if after else None, descending=descending, offset=0)
+    sql, params = page.query.get_compiler(using).as_sql()
+    slots = [{_AT: "at", _VALUE: "value", _PK: "pk"}.get(param) if isinstance(param, datetime | int) else None for param in params]
+    return sql, tuple(params), tuple(slots)
 
 
 def with_detail(queryset):
@@ -132,9 +186,9 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         # Lean path: the cursor pages over the fields it may order by; PostgreSQL writes the
         # items exactly as ClaimListSerializer would (claims/api/lean.py).
         queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
-        # The cursor reads the field it orders by; every other field costs a timestamp per row.
         ordered_by = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
-        page = self.paginate_queryset(queryset.values("id", ordered_by))
+        self.paginator.unfiltered_list = request.query_params.keys() <= {"cursor", "page_size", "ordering"}
+        page = self.paginate_queryset(list_page_values(queryset, ordered_by))
         return self.get_paginated_response(orjson.Fragment(list_json([row["id"] for row in page], using=queryset.db)))
 
     def retrieve(self, request, *args, **kwargs):

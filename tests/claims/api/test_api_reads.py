@@ -1,3 +1,6 @@
+import time
+from urllib.parse import quote
+
 import pytest
 from django.utils import timezone
 
@@ -161,6 +164,40 @@ def test_equal_timestamps_are_paged_both_ways_without_gaps_or_repeats(api, order
         page = api.get(page["previous"]).json()
         back.append([c["slug"] for c in page["results"]])
     assert back == pages[::-1]
+
+
+def walk(api, url) -> list[list[str]]:
+    pages = []
+    while url:
+        page = api.get(url).json()
+        pages.append([c["slug"] for c in page["results"]])
+        url = page["next"]
+    return pages
+
+
+@pytest.mark.parametrize("ordering", ["", "updated_at", "-updated_at", "published_at"])
+def test_unfiltered_pages_run_sql_compiled_once_and_equal_the_general_path(api, ordering):
+    from claims.api.views import _compiled_page
+
+    now = timezone.now()
+    claims = [ClaimFactory(published_at=now - timezone.timedelta(minutes=number // 2)) for number in range(7)]
+    Claim.objects.filter(pk__in=[claim.pk for claim in claims[:4]]).update(updated_at=now)
+    _compiled_page.cache_clear()
+    compiled = walk(api, f"/api/v1/claims/?page_size=2&ordering={ordering}")
+    assert _compiled_page.cache_info().hits + _compiled_page.cache_info().misses == len(compiled)
+    # A filter that narrows nothing takes the general path: the same pages.
+    until = quote((now + timezone.timedelta(days=1)).isoformat())
+    general = walk(api, f"/api/v1/claims/?page_size=2&ordering={ordering}&published_until={until}")
+    assert _compiled_page.cache_info().hits + _compiled_page.cache_info().misses == len(compiled)
+    assert compiled == general and len(compiled) == 4
+
+
+def test_unfiltered_pages_show_a_scheduled_claim_once_it_is_due(api):
+    ClaimFactory()
+    scheduled = ClaimFactory(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    assert scheduled.slug not in slugs(api.get("/api/v1/claims/"))
+    time.sleep(1.1)
+    assert slugs(api.get("/api/v1/claims/"))[0] == scheduled.slug
 
 
 def test_a_cursor_with_a_broken_position_is_a_clear_404(api):
