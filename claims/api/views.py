@@ -171,7 +171,8 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     def get_queryset(self):
         if self.action in ("list", "export"):
             # Lists are the public record for everybody, staff included; staff preview single claims.
-            return Claim.objects.published().select_related("claimant", "rating", "rating__scale").prefetch_related("topics")
+            # PostgreSQL writes their items (claims/api/lean.py): nothing to select or prefetch.
+            return Claim.objects.published()
         if self.action in ("claimreview", "claimreviews"):
             # A ClaimReview states a published verdict: there is none for drafts, not even for staff.
             return with_claim_review_data(Claim.objects.published())
@@ -185,9 +186,10 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     def list(self, request, *args, **kwargs):
         # Lean path: the cursor pages over the fields it may order by; PostgreSQL writes the
         # items exactly as ClaimListSerializer would (claims/api/lean.py).
-        queryset = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None)
-        ordered_by = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
+        # Without filters (the paginator orders by itself) the page runs SQL compiled once.
         self.paginator.unfiltered_list = request.query_params.keys() <= {"cursor", "page_size", "ordering"}
+        queryset = self.get_queryset() if self.paginator.unfiltered_list else self.filter_queryset(self.get_queryset())
+        ordered_by = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
         page = self.paginate_queryset(list_page_values(queryset, ordered_by))
         return self.get_paginated_response(orjson.Fragment(list_json([row["id"] for row in page], using=queryset.db)))
 
