@@ -1,6 +1,7 @@
 import hashlib
 from urllib.parse import urlencode
 
+from django.db import router
 from django.db.models import Exists, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse
@@ -9,6 +10,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.views.generic import DetailView, ListView, TemplateView, View
 
+from config.prepared import preparing
 from sources.models import Source
 
 from .cache import PublicCacheMixin
@@ -103,7 +105,9 @@ class ClaimDetailView(PublicPageMixin, DetailView):
         )
 
     def get_object(self, queryset=None):
-        claim = super().get_object(queryset)
+        # Lookups by key only (the claim by slug, then by id): prepared, they skip most of the planning.
+        with preparing(router.db_for_read(Claim)):
+            claim = super().get_object(queryset)
         self.is_preview = not claim.is_public
         return claim
 
@@ -118,7 +122,8 @@ class ClaimDetailView(PublicPageMixin, DetailView):
                 claim.text, queryset=Claim.objects.published(), exclude_pk=claim.pk, limit=RELATED_CLAIMS
             )
         else:
-            context["related_claims"] = related_claims(claim, limit=RELATED_CLAIMS)
+            with preparing(router.db_for_read(Claim)):
+                context["related_claims"] = related_claims(claim, limit=RELATED_CLAIMS)
         if claim.rating_id and claim.published_at:
             context["claim_review"] = claim_review(claim, self.request)
         return context

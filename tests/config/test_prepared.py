@@ -1,4 +1,6 @@
-"""The API's JSON queries are prepared once per connection, unless switched off for a pooler."""
+"""The API's JSON queries and the claim page's lookups are prepared once per connection, unless switched off for a pooler."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -45,3 +47,26 @@ def test_list_pages_are_prepared_too(client):
     AppearanceFactory.create_batch(3)
     assert client.get("/api/v1/claims/?page_size=2").status_code == 200
     assert any("unnest" in statement for statement in prepared_statements())
+
+
+def test_the_claim_page_prepares_its_lookups_by_key_and_nothing_else(client):
+    claim = AppearanceFactory().claim
+    assert client.get(claim.get_absolute_url()).status_code == 200
+    statements = prepared_statements()
+    assert any(re.search(r'"claims_claim"\."slug" = \$\d', statement) for statement in statements)
+    assert any('FROM "claims_appearance"' in statement for statement in statements)
+    # The block ends with the lookups: what runs afterwards (searches above all) is not prepared.
+    assert connection.connection.cursor_factory is not PreparingCursor
+    assert client.get("/suche/", {"q": claim.text.split()[0]}).status_code == 200
+    assert not any("ts_rank" in statement or "@@" in statement for statement in prepared_statements())
+
+
+def test_the_claim_page_is_the_same_without_prepared_statements(client, settings):
+    claim = AppearanceFactory().claim
+    without_nonce = re.compile(rb' nonce="[^"]*"')
+    prepared = without_nonce.sub(b"", client.get(claim.get_absolute_url()).content)
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert without_nonce.sub(b"", client.get(claim.get_absolute_url()).content) == prepared
+    assert prepared_statements() == []
