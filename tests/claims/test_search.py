@@ -1,9 +1,13 @@
 import pytest
+from django.contrib.postgres.search import SearchRank
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claims.models import Claim
-from claims.search import search_claims, similar_claims
+from claims.search import _compound_query, clean_query, reader_query, search_claims, similar_claims, web_query, without_compound_phrases
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +78,65 @@ def test_search_window_reaches_postgresql_as_one_array(db):
     assert len(ranked) == 5
     assert any("= ANY(" in query["sql"] for query in queries.captured_queries)
     assert all(" IN (" not in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("tsquery", "expected"),
+    [
+        ("'kita-platz' <-> 'kita' <-> 'platz'", "'kita-platz'"),
+        ("'kita-platz' <-> 'kita' <-> 'platz' & 'brussel'", "'kita-platz' & 'brussel'"),
+        ("'cdu-chef' <-> 'cdu' <-> 'chef' | 'spd-chefin' <-> 'spd' <-> 'chefin'", "'cdu-chef' | 'spd-chefin'"),
+        ("!( 'kita-platz' <-> 'kita' <-> 'platz' ) & 'rent'", "! ( 'kita-platz' ) & 'rent'"),
+        # A stop word inside the compound widens a step; the phrase still ends with the word.
+        ("'made-in-germany' <-> 'mad' <2> 'germany'", "'made-in-germany'"),
+        # Phrases that say more than the compound stay whole.
+        ("'kita-platz' <-> 'kita' <-> 'platz' <-> 'fehl'", "'kita-platz' <-> 'kita' <-> 'platz' <-> 'fehl'"),
+        ("'x' <-> 'y-z' <-> 'y' <-> 'z'", "'x' <-> 'y-z' <-> 'y' <-> 'z'"),
+        ("'heizkost' <-> 'steig'", "'heizkost' <-> 'steig'"),
+        ("'e-autos':* <-> 'e' <-> 'autos'", "'e-autos':* <-> 'e' <-> 'autos'"),
+        ("'o''neil-bericht' <-> 'o''neil' <-> 'bericht'", "'o''neil-bericht'"),
+    ],
+)
+def test_hyphenated_words_standing_alone_become_whole_words(tsquery, expected):
+    assert without_compound_phrases(tsquery) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Kita-Plätze", '"Kita-Plätze"', "Kita-Plätze Berlin", "Kita-Plätze OR Rente", "Rente -Kita-Plätze", '"Kita-Plätze fehlen"']
+)
+def test_hyphenated_words_find_exactly_what_the_phrase_finds(text):
+    ClaimFactory(text="In Berlin fehlen Kita-Plätze, sagt der Senat")
+    ClaimFactory(text="Kita-Plätze fehlen überall")
+    ClaimFactory(text="Die Rente steigt, Kita Plätze fehlen")  # no hyphen: not the compound
+    ClaimFactory(text="Mehr Plätze in der Kita als je zuvor")
+    ClaimFactory(text="Die Rente steigt im Juli")
+    # The same claims in the same order: found by the whole word, ranked as readers wrote it.
+    query = web_query(text)
+    written = Claim.objects.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
+    found = search_claims(Claim.objects.all(), text, window=None)
+    assert list(found) == list(written.order_by("-rank", "-published_at", "-id"))
+
+
+def test_hyphenated_words_are_looked_up_once_per_text(django_assert_num_queries):
+    ClaimFactory(text="Kita-Plätze fehlen überall")
+    _compound_query.cache_clear()
+    with django_assert_num_queries(1):
+        assert reader_query("Bus-Spuren").query == "'bus-spur'"
+    with django_assert_num_queries(0):
+        reader_query("Bus-Spuren")
+
+
+WORDS = st.sampled_from(
+    ["Kita-Plätze", "Kita", "Plätze", "CDU-Chef", "Nord-Süd-Gefälle", "Made-in-Germany", "fehlen", "Berlin", "O'Neil-Bericht"]
+)
+SYNTAX = st.sampled_from([" ", " ", " OR ", " -", '"', "-", "\\", "'", "(", ")", "!", "<->", ":*", "&"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(st.one_of(WORDS, SYNTAX), max_size=9).map("".join))
+def test_any_input_finds_with_the_whole_word_what_the_phrase_finds(db, text):
+    if not Claim.objects.exists():
+        for claim_text in ("Kita-Plätze fehlen in Berlin", "Der CDU-Chef sagt Made-in-Germany", "Nord-Süd-Gefälle: O'Neil-Bericht"):
+            ClaimFactory(text=claim_text)
+    text = clean_query(text)
+    assert set(Claim.objects.filter(search_vector=reader_query(text))) == set(Claim.objects.filter(search_vector=web_query(text)))
