@@ -66,3 +66,23 @@ def preparing(using: str):
         yield
     finally:
         raw.cursor_factory = previous
+
+
+def compiled_with_slots(queryset, using: str, placeholders: dict) -> tuple[str, tuple, tuple]:
+    """SQL and parameters of `queryset` on the database `using`, compiled once by the caller
+    with placeholder values in it, and for each parameter the name of the placeholder it
+    holds (None for the others). `filled` puts the real values in on every run.
+
+    For querysets whose building and compiling takes longer than PostgreSQL takes to run
+    them as prepared statements; their SQL only changes with the code.
+    """
+    sql, params = queryset.query.get_compiler(using).as_sql()
+    names = tuple(
+        next((name for value, name in placeholders.items() if type(param) is type(value) and param == value), None) for param in params
+    )
+    return sql, tuple(params), names
+
+
+def filled(params: tuple, names: tuple, values: dict) -> list:
+    """`params` with each placeholder (see `compiled_with_slots`) replaced by its value in `values`."""
+    return [values[name] if name else param for param, name in zip(params, names, strict=True)]

@@ -24,7 +24,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from psycopg.types.string import TextLoader
 
-from config.prepared import plain_cursor, prepared_cursor
+from config.prepared import compiled_with_slots, filled, plain_cursor, prepared_cursor
 
 CHUNK_SIZE = 500
 logger = logging.getLogger(__name__)
@@ -320,19 +320,15 @@ def claim_detail(queryset) -> tuple[int, bytes] | None:
 
 
 @functools.cache
-def _published_detail_query(using: str) -> tuple[str, tuple, int, int]:
+def _published_detail_query(using: str) -> tuple[str, tuple, tuple]:
     """`claim_detail`'s SQL for `Claim.objects.published().filter(slug=…)` on the database
-    `using`, compiled once: the SQL, its parameters, and where the moment and the slug go.
-
-    Building and compiling that queryset takes longer than PostgreSQL takes to run the
-    prepared statement, and its SQL only changes with the code.
-    """
+    `using`, compiled once (`compiled_with_slots`): the moment and the slug go in per call."""
     from ..models import Claim
 
     at, slug = datetime(1, 1, 1, tzinfo=UTC), "\x00slug"
     ids = Claim.objects.published(at=at).filter(slug=slug).order_by().values("pk")[:1]
-    ids_sql, ids_params = ids.query.get_compiler(using).as_sql()
-    return EXPORT_SQL.format(ids=ids_sql), tuple(ids_params), ids_params.index(at), ids_params.index(slug)
+    ids_sql, params, names = compiled_with_slots(ids, using, {at: "at", slug: "slug"})
+    return EXPORT_SQL.format(ids=ids_sql), params, names
 
 
 def published_claim_detail(slug: str) -> tuple[int, bytes] | None:
@@ -340,9 +336,8 @@ def published_claim_detail(slug: str) -> tuple[int, bytes] | None:
     from ..models import Claim
 
     using = router.db_for_read(Claim)
-    sql, params, at_index, slug_index = _published_detail_query(using)
-    params = list(params)
-    params[at_index], params[slug_index] = timezone.now(), slug
+    sql, params, names = _published_detail_query(using)
+    params = filled(params, names, {"at": timezone.now(), "slug": slug})
     count, pk, line = _fetch_row(sql, (*params, *_url_parts()), using=using, prepared=True)
     return (pk, line) if count else None
 

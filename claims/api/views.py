@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from config.api import ConditionalGetMixin, StableCursorPagination
 from config.api_filters import FilterBackend
+from config.prepared import compiled_with_slots, filled
 
 from .. import services
 from ..cache import CachedReadMixin, surrogate_key_of
@@ -84,14 +85,14 @@ class PublishedPagination(StableCursorPagination):
     def fetch_page(self, queryset, ordering, position, *, descending, offset):
         if not self.unfiltered_list or offset or (position is not None and "|" not in position):
             return super().fetch_page(queryset, ordering, position, descending=descending, offset=offset)
-        sql, params, slots = _compiled_page(type(self), queryset.db, ordering, position is not None, descending, self.page_size)
+        sql, params, names = _compiled_page(type(self), queryset.db, ordering, position is not None, descending, self.page_size)
         values = {"at": timezone.now()}
         if position is not None:
             value, _, pk = position.rpartition("|")
             # Parsed as the ORM parses it in the general path (a bad cursor is a ValidationError there too).
             values["value"], values["pk"] = Claim._meta.get_field(ordering[0].lstrip("-")).get_prep_value(value), int(pk)
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, [values[slot] if slot else param for param, slot in zip(params, slots, strict=True)])
+            cursor.execute(sql, filled(params, names, values))
             return [{"id": pk, "position": text} for pk, text in cursor.fetchall()]
 
 
@@ -107,17 +108,15 @@ _AT, _VALUE, _PK = datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 2, 3, 4, 5, 6, 
 
 @functools.lru_cache(maxsize=256)
 def _compiled_page(pagination, using: str, ordering: tuple, after: bool, descending: bool, size: int):
-    """SQL and parameters of an unfiltered list page, and which parameters take the moment
-    (`at`), the position's value and id (`value`, `pk`); None for the others."""
+    """SQL of an unfiltered list page (`compiled_with_slots`): the moment (`at`) and the
+    position's value and id (`value`, `pk`) go in per page."""
     paginator = pagination()
     paginator.ordering, paginator.page_size = ordering, size
     field = ordering[0].lstrip("-")
     queryset = list_page_values(Claim.objects.published(at=_AT), field)
     position = f"{_PK}" if field == "id" else f"{_VALUE}|{_PK}"
     page = paginator.page_queryset(queryset, ordering, position if after else None, descending=descending, offset=0)
-    sql, params = page.query.get_compiler(using).as_sql()
-    slots = [{_AT: "at", _VALUE: "value", _PK: "pk"}.get(param) if isinstance(param, datetime | int) else None for param in params]
-    return sql, tuple(params), tuple(slots)
+    return compiled_with_slots(page, using, {_AT: "at", _VALUE: "value", _PK: "pk"})
 
 
 def with_detail(queryset):
