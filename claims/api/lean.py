@@ -174,13 +174,35 @@ CROSS JOIN LATERAL (SELECT {LIST_COLUMNS}) line
 WHERE claim.id = chunk.pk
 """
 
-# The items of a list page as a JSON array, in the order of the ids given: the stored item
-# where there is a current one (`ClaimListItem`), else written afresh. Parameters: the URL
-# templates of ITEM_SQL, the ids, the URL key.
-LIST_SQL = _compact(f"""
-SELECT '[' || coalesce(string_agg(coalesce(item.body, ({ITEM_SQL})), ',' ORDER BY chunk.position), '') || ']'
-FROM unnest(%s::bigint[]) WITH ORDINALITY AS chunk(pk, position)
+
+def _list_sql(ids: str, *, backwards: bool = False) -> str:
+    """The items of the claims in the array `ids` (SQL) as a JSON array, in the array's order
+    (or backwards): the stored item where there is a current one (`ClaimListItem`), else
+    written afresh. Parameters: the URL templates of ITEM_SQL, those of `ids`, the URL key."""
+    return f"""
+SELECT '[' || coalesce(string_agg(coalesce(item.body, ({ITEM_SQL})), ',' ORDER BY chunk.position{" DESC" if backwards else ""}), '') || ']'
+FROM unnest({ids}) WITH ORDINALITY AS chunk(pk, position)
 LEFT JOIN claims_claimlistitem item ON item.claim_id = chunk.pk AND item.urls = %s
+"""
+
+
+# The items of a list page for the ids given. Parameters: URL templates, ids, URL key.
+LIST_SQL = _compact(_list_sql("%s::bigint[]"))
+
+
+@functools.lru_cache(maxsize=256)
+def list_page_sql(page_sql: str, *, backwards: bool) -> str:
+    """One statement for a whole list page: the ids and positions (`id`, `position`) that the
+    cursor's query `page_sql` selects, and the items of the first `size` of them as JSON, in
+    that order or backwards. Parameters: URL templates, `size`, URL key, those of `page_sql`.
+
+    Saves the round trip between choosing the ids and writing their items. The page query
+    orders and limits its rows, so the arrays keep its order.
+    """
+    items = _list_sql("page.ids[1:%s]", backwards=backwards)
+    return _compact(f"""
+SELECT page.ids, page.positions, ({items})
+FROM (SELECT array_agg(chosen.id) AS ids, array_agg(chosen.position) AS positions FROM ({page_sql}) chosen) page
 """)
 
 # Before writing items, lock their claims (ids): as the triggers of migration 0009 do before
@@ -353,6 +375,17 @@ def list_json(ids: list[int], *, using: str) -> bytes:
     """The items of a list page (list shape, JSON array) for the claims `ids`, in that order: one query."""
     parts, key = _list_urls()
     return _fetch_row(LIST_SQL, (*parts, ids, key), using=using, prepared=True)[0]
+
+
+def list_page(page_sql: str, page_params, *, size: int, backwards: bool, using: str) -> tuple[list, list, bytes]:
+    """Run `list_page_sql`: the ids and positions the page query chose, and the JSON array of
+    the items of the first `size` (backwards: in the opposite order)."""
+    parts, key = _list_urls()
+    sql = list_page_sql(page_sql, backwards=backwards)
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, (*parts, size, key, *page_params))
+        ids, positions, items = cursor.fetchone()
+    return ids or [], positions or [], items.encode()
 
 
 def store_list_items(ids, *, using: str) -> None:

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import orjson
 from django.core.exceptions import PermissionDenied
-from django.db import connections
 from django.db.models import Prefetch, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, StreamingHttpResponse
@@ -32,7 +31,7 @@ from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
 from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
-from .lean import claim_detail, export_lines, list_json, published_claim_detail
+from .lean import claim_detail, export_lines, list_json, list_page, published_claim_detail
 
 
 class EditConflictError(exceptions.APIException):
@@ -75,12 +74,14 @@ class PublishedPagination(StableCursorPagination):
     The list's pages without filters (what partners sync) run SQL compiled once per ordering,
     direction and page size from the same queryset (`list_page_values`), with the moment and
     the cursor's position filled in. Building and compiling that queryset took longer than
-    PostgreSQL took to run it.
+    PostgreSQL took to run it. The same statement writes the page's items (`list_page`).
     """
 
     ordering = ("-published_at", "-id")
     # Set by the view for a list page that no filter narrows.
     unfiltered_list = False
+    # The page's items as a JSON array, when the page query wrote them.
+    items_json = None
 
     def fetch_page(self, queryset, ordering, position, *, descending, offset):
         if not self.unfiltered_list or offset or (position is not None and "|" not in position):
@@ -91,9 +92,12 @@ class PublishedPagination(StableCursorPagination):
             value, _, pk = position.rpartition("|")
             # Parsed as the ORM parses it in the general path (a bad cursor is a ValidationError there too).
             values["value"], values["pk"] = Claim._meta.get_field(ordering[0].lstrip("-")).get_prep_value(value), int(pk)
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, filled(params, names, values))
-            return [{"id": pk, "position": text} for pk, text in cursor.fetchall()]
+        # The same statement writes the page's items; a page towards `previous` runs in the
+        # opposite order, and is shown turned around.
+        ids, positions, self.items_json = list_page(
+            sql, filled(params, names, values), size=self.page_size, backwards=ordering != self.ordering, using=queryset.db
+        )
+        return [{"id": pk, "position": text} for pk, text in zip(ids, positions, strict=True)]
 
 
 def list_page_values(queryset, ordered_by: str):
@@ -190,7 +194,8 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         queryset = self.get_queryset() if self.paginator.unfiltered_list else self.filter_queryset(self.get_queryset())
         ordered_by = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
         page = self.paginate_queryset(list_page_values(queryset, ordered_by))
-        return self.get_paginated_response(orjson.Fragment(list_json([row["id"] for row in page], using=queryset.db)))
+        items = self.paginator.items_json or list_json([row["id"] for row in page], using=queryset.db)
+        return self.get_paginated_response(orjson.Fragment(items))
 
     def retrieve(self, request, *args, **kwargs):
         # Lean path: the export's rows and shape (claims/api/lean.py), for one claim. List
