@@ -7,8 +7,13 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("Faktenchecks")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from config.prepared import use_generic_plans
+
         from . import cache, lookups  # noqa: F401  (lookups registers `field__any`)
         from .api import lean
 
         cache.connect_signals()
         lean.connect_signals()
+        connection_created.connect(use_generic_plans, dispatch_uid="use_generic_plans")

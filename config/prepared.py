@@ -28,6 +28,20 @@ def plain_cursor(using: str):
     return connections[using].cursor()
 
 
+def use_generic_plans(sender, connection, **kwargs) -> None:
+    """Run prepared statements by their generic plan (`connection_created` receiver).
+
+    They are prepared because planning them costs more than running them. Left to choose,
+    PostgreSQL plans some of them afresh on every run all the same: on a small archive it
+    takes the cursor page of the API list (`lean.list_page`) for cheaper with its real
+    parameters, and that page then took 0.65 ms instead of 0.18 ms. Unprepared statements
+    (searches, the admin) are planned every time as before; the setting does not touch them.
+    """
+    if settings.DATABASE_PREPARED_STATEMENTS and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+
+
 @contextmanager
 def prepared_cursor(using: str):
     """A Django cursor on the database `using` whose statements are prepared (if enabled)."""

@@ -205,6 +205,7 @@ SELECT page.ids, page.positions, ({items})
 FROM (SELECT array_agg(chosen.id) AS ids, array_agg(chosen.position) AS positions FROM ({page_sql}) chosen) page
 """)
 
+
 # Before writing items, lock their claims (ids): as the triggers of migration 0009 do before
 # deleting items. Whoever comes second waits, and then reads what the first committed.
 LOCK_SQL = "SELECT id FROM claims_claim WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"

@@ -70,3 +70,35 @@ def test_the_claim_page_is_the_same_without_prepared_statements(client, settings
         cursor.execute("DEALLOCATE ALL")
     assert without_nonce.sub(b"", client.get(claim.get_absolute_url()).content) == prepared
     assert prepared_statements() == []
+
+
+def plans_of(fragment: str) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{fragment}%"])
+        return cursor.fetchone()
+
+
+def test_prepared_statements_run_by_their_generic_plan(client):
+    # Left to choose, PostgreSQL plans the list page afresh on every run on a small archive.
+    AppearanceFactory.create_batch(3)
+    for _ in range(8):
+        assert client.get("/api/v1/claims/?page_size=2").status_code == 200
+    generic, custom = plans_of("page.positions")
+    assert (generic, custom) == (8, 0)
+
+
+def test_without_prepared_statements_plans_are_left_alone(settings, django_db_blocker):
+    from django.db import connections
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with django_db_blocker.unblock():
+        fresh = connections.create_connection("default")
+        try:
+            with fresh.cursor() as cursor:
+                cursor.execute("SHOW plan_cache_mode")
+                assert cursor.fetchone() == ("auto",)
+        finally:
+            fresh.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
