@@ -12,8 +12,9 @@ Each size gets its own database on the same server as DATABASE_URL (faktencheck_
   ones, and public corrections on about 5 % of the published claims;
 * the stored related claims of every published claim (`claims.related.refresh_all`), as
   the workflow stores them when claims are published one by one;
-* the stored API list item of every claim (`claims.api.lean.store_missing_list_items`), as
-  saving a claim stores it; also written for a loaded database that lacks them.
+* the stored API list item and detail line of every claim
+  (`claims.api.lean.store_missing_list_items`), as saving a claim stores them; also written
+  for a loaded database that lacks them.
 
 Rows go in with `bulk_create`; a finished load is recorded as a comment on the database,
 so running the command again with the same size and seed does nothing.
@@ -313,7 +314,7 @@ def main(argv=None) -> int:
     from claims.api.lean import store_missing_list_items
 
     if stored := store_missing_list_items():
-        print(f"{database_name(args.size)}: {stored} API-Listeneinträge gespeichert", flush=True)
+        print(f"{database_name(args.size)}: {stored} API-Listeneinträge und -Details gespeichert", flush=True)
     write_sample(args.size, seed=args.seed)
     return 0
 

@@ -474,18 +474,21 @@ class RelatedClaim(models.Model):
 
 
 class ClaimListItem(models.Model):
-    """A claim as API list pages show it (`ClaimListSerializer`'s shape), stored as JSON text.
+    """A claim as API list pages show it (`ClaimListSerializer`'s shape, `body`) and as the
+    API detail shows it (`ClaimDetailSerializer`'s, `detail`), stored as JSON text.
 
-    Writing that JSON is most of a list page's work in PostgreSQL; stored, a page joins 50
-    texts. `claims.api.lean` stores the item whenever the claim or its claimant, topics or
-    rating change, and reads it only while it is current: triggers (migration 0009) delete
-    an item in the same statement that changes anything it shows, and a page writes a
-    missing item afresh. `urls` holds the URL prefixes the item was written with.
+    Writing that JSON is most of a list page's and a detail's work in PostgreSQL; stored, a
+    page joins 50 texts and a detail reads one. `claims.api.lean` stores both whenever the
+    claim or anything they show changes, and reads them only while they are current:
+    triggers (migrations 0009, 0010) delete the row in the same statement that changes
+    anything it shows, and a read writes a missing one afresh. `urls` holds the URL prefixes
+    they were written with.
     """
 
     claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="list_item")
     urls = models.TextField()
     body = models.TextField()
+    detail = models.TextField()
 
     class Meta:
         verbose_name = _("Gespeicherter API-Listeneintrag")

@@ -3,8 +3,8 @@
 DRF's nested serializers build the same JSON one model instance at a time. Here one query
 per list page, per detail and per chunk of the export lets PostgreSQL write the JSON, and
 Python passes the text on: list items are a JSON array for the ids the cursor page chose
-(each item stored per claim, `ClaimListItem`), a detail is one line, the export streams
-chunks of lines. Export memory stays flat: chunks are ranges of ids, and at most two are in
+(each item stored per claim, `ClaimListItem`), a detail is one line (stored there too), the
+export streams chunks of lines. Export memory stays flat: chunks are ranges of ids, and at most two are in
 memory at once.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
+from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from psycopg.types.string import TextLoader
@@ -166,6 +167,24 @@ SELECT count(*), max(id), string_agg(line, E'\\n' ORDER BY id) || E'\\n'
 FROM ({LINES_SQL}) lines
 """)
 
+# One claim in the detail shape, written afresh: the claim `chunk.pk` (the line LINES_SQL writes).
+DETAIL_LINE_SQL = f"""
+SELECT row_to_json(line)::text
+FROM claims_claim claim {CLAIMANT_RATING_JOINS}
+LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
+CROSS JOIN LATERAL (SELECT {DETAIL_COLUMNS}) line
+WHERE claim.id = chunk.pk
+"""
+
+# The detail of the claim the ids query selects (`pk` and its line): the stored line where
+# there is a current one (`ClaimListItem.detail`), else written afresh. Parameters: the URL
+# templates, those of the ids, the URL key.
+DETAIL_SQL = _compact(f"""
+SELECT chunk.pk, coalesce(item.detail, ({DETAIL_LINE_SQL}))
+FROM ({{ids}}) chunk
+LEFT JOIN claims_claimlistitem item ON item.claim_id = chunk.pk AND item.urls = %s
+""")
+
 # One claim in the list shape, written afresh: the claim `chunk.pk`.
 ITEM_SQL = f"""
 SELECT row_to_json(line)::text
@@ -210,13 +229,14 @@ FROM (SELECT array_agg(chosen.id) AS ids, array_agg(chosen.position) AS position
 # deleting items. Whoever comes second waits, and then reads what the first committed.
 LOCK_SQL = "SELECT id FROM claims_claim WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
 
-# Write the items of the claims (ids). Parameters: the URL key, ITEM_SQL's URL templates, the ids.
+# Write the list items and detail lines of the claims (ids). Parameters: the URL key, ITEM_SQL's
+# URL templates, DETAIL_LINE_SQL's, the ids.
 STORE_SQL = _compact(f"""
-INSERT INTO claims_claimlistitem (claim_id, urls, body)
-SELECT chunk.pk, %s, ({ITEM_SQL})
+INSERT INTO claims_claimlistitem (claim_id, urls, body, detail)
+SELECT chunk.pk, %s, ({ITEM_SQL}), ({DETAIL_LINE_SQL})
 FROM unnest(%s::bigint[]) AS chunk(pk)
 WHERE EXISTS (SELECT FROM claims_claim WHERE id = chunk.pk)
-ON CONFLICT (claim_id) DO UPDATE SET urls = EXCLUDED.urls, body = EXCLUDED.body
+ON CONFLICT (claim_id) DO UPDATE SET urls = EXCLUDED.urls, body = EXCLUDED.body, detail = EXCLUDED.detail
 """)
 
 # Claims without a current item.
@@ -339,7 +359,7 @@ def claim_detail(queryset) -> tuple[int, bytes] | None:
     """`(id, JSON of the detail shape)` of the claim `queryset` selects (already restricted to
     what the caller may see), or None: one query."""
     count, pk, line = _chunk(queryset.order_by().values("pk")[:1], _url_parts(), single=True)
-    return (pk, line) if count else None
+    return (pk, line.rstrip(b"\n")) if count else None
 
 
 @functools.cache
@@ -351,7 +371,7 @@ def _published_detail_query(using: str) -> tuple[str, tuple, tuple]:
     at, slug = datetime(1, 1, 1, tzinfo=UTC), "\x00slug"
     ids = Claim.objects.published(at=at).filter(slug=slug).order_by().values("pk")[:1]
     ids_sql, params, names = compiled_with_slots(ids, using, {at: "at", slug: "slug"})
-    return EXPORT_SQL.format(ids=ids_sql), params, names
+    return DETAIL_SQL.format(ids=ids_sql), params, names
 
 
 def published_claim_detail(slug: str) -> tuple[int, bytes] | None:
@@ -361,15 +381,22 @@ def published_claim_detail(slug: str) -> tuple[int, bytes] | None:
     using = router.db_for_read(Claim)
     sql, params, names = _published_detail_query(using)
     params = filled(params, names, {"at": timezone.now(), "slug": slug})
-    count, pk, line = _fetch_row(sql, (*params, *_url_parts()), using=using, prepared=True)
-    return (pk, line) if count else None
+    parts, key = _stored_urls()
+    found = _fetch_row(sql, (*parts, *params, key), using=using, prepared=True)
+    return tuple(found) if found else None
+
+
+def _stored_urls() -> tuple[tuple[str, ...], str]:
+    """The URL templates around the slug of claimant, claim and source URLs, and the key that
+    says which templates a stored item and detail line were written with."""
+    parts = _url_parts()
+    return parts, "\n".join(parts)
 
 
 def _list_urls() -> tuple[tuple[str, ...], str]:
-    """The URL templates around the slug of claimant and claim URLs (the list shape's two
-    links), and the key that says which templates a stored item was written with."""
-    parts = _url_parts()[:4]
-    return parts, "\n".join(parts)
+    """The URL templates of the list shape's two links (claimant and claim), and the key."""
+    parts, key = _stored_urls()
+    return parts[:4], key
 
 
 def list_json(ids: list[int], *, using: str) -> bytes:
@@ -390,23 +417,24 @@ def list_page(page_sql: str, page_params, *, size: int, backwards: bool, using: 
 
 
 def store_list_items(ids, *, using: str) -> None:
-    """Store the list items of the claims `ids` (`ClaimListItem`), written from what is committed.
+    """Store the list items and detail lines of the claims `ids` (`ClaimListItem`), written
+    from what is committed.
 
     Runs in the caller's transaction when there is one. The claims are locked first: a
-    transaction that changes one of them, its claimant, topics or rating waits, or is waited
-    for, so an item is never written from a state that another transaction has just replaced.
+    transaction that changes one of them or anything they show waits, or is waited for, so
+    an item is never written from a state that another transaction has just replaced.
     """
     ids = sorted(set(ids))
     if not ids:
         return
-    parts, key = _list_urls()
+    parts, key = _stored_urls()
     with transaction.atomic(using=using), plain_cursor(using) as cursor:
         cursor.execute(LOCK_SQL, [ids])
-        cursor.execute(STORE_SQL, (key, *parts, ids))
+        cursor.execute(STORE_SQL, (key, *parts[:4], *parts, ids))
 
 
 def store_missing_list_items(*, using: str = "default", batch: int = 1000) -> int:
-    """Store the list item of every claim that has no current one; how many were written."""
+    """Store the list item and detail line of every claim that has no current ones; how many were written."""
     _, key = _list_urls()
     with plain_cursor(using) as cursor:
         cursor.execute(MISSING_SQL, [key])
@@ -417,7 +445,9 @@ def store_missing_list_items(*, using: str = "default", batch: int = 1000) -> in
 
 
 def _store_for_claim(sender, instance, using, **kwargs) -> None:
-    store_list_items([instance.pk], using=using)
+    # The details of the claims marked as its duplicates show its slug.
+    duplicates = sender.objects.using(using).filter(duplicate_of=instance).values_list("pk", flat=True)
+    store_list_items([instance.pk, *duplicates], using=using)
 
 
 def _store_for_topics(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:
@@ -440,10 +470,11 @@ def _store_for_related(sender, instance, using, **kwargs) -> None:
     elif sender is Topic:
         claims = claims.filter(topics=instance)
     elif sender is Rating:
-        claims = claims.filter(rating=instance)
+        # Corrections in a detail name the ratings they changed from and to.
+        claims = claims.filter(Q(rating=instance) | Q(corrections__old_rating=instance) | Q(corrections__new_rating=instance))
     else:
         claims = claims.filter(rating__scale=instance)
-    store_list_items(claims.values_list("pk", flat=True), using=using)
+    store_list_items(claims.values_list("pk", flat=True).distinct(), using=using)
 
 
 def _store_after_delete(sender, instance, using, **kwargs) -> None:
@@ -451,15 +482,50 @@ def _store_after_delete(sender, instance, using, **kwargs) -> None:
     store_missing_list_items(using=using)
 
 
+def _store_for_part(sender, instance, using, **kwargs) -> None:
+    # An appearance or correction is part of one claim's detail.
+    store_list_items([instance.claim_id], using=using)
+
+
+def _store_after_part_deleted(sender, instance, using, **kwargs) -> None:
+    # After the commit: when the claim is being deleted with its appearances, an item stored
+    # now would outlive it.
+    claim_id = instance.claim_id
+    transaction.on_commit(lambda: store_list_items([claim_id], using=using), using=using)
+
+
+def _store_for_source(sender, instance, using, **kwargs) -> None:
+    from sources.models import Outlet
+
+    from ..models import Claim
+
+    link = "appearances__source__outlet" if sender is Outlet else "appearances__source"
+    claims = Claim.objects.using(using).filter(**{link: instance}).values_list("pk", flat=True).distinct()
+    store_list_items(claims, using=using)
+
+
+def _store_after_source_deleted(sender, instance, using, **kwargs) -> None:
+    transaction.on_commit(lambda: store_missing_list_items(using=using), using=using)
+
+
 def connect_signals() -> None:
-    """Stored list items follow every save of what they show. (The triggers of migration 0009
-    have deleted the old item by then, also for writes that send no signal.)"""
+    """Stored list items and detail lines follow every save of what they show. (The triggers
+    of migrations 0009 and 0010 have deleted the old ones by then, also for writes that send
+    no signal.)"""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from ..models import Claim, Claimant, Rating, RatingScale, Topic
+    from sources.models import Outlet, Source
+
+    from ..models import Appearance, Claim, Claimant, Correction, Rating, RatingScale, Topic
 
     post_save.connect(_store_for_claim, sender=Claim, dispatch_uid="list-item-claim")
     m2m_changed.connect(_store_for_topics, sender=Claim.topics.through, dispatch_uid="list-item-claim-topics")
     for model in (Claimant, Topic, Rating, RatingScale):
         post_save.connect(_store_for_related, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
         post_delete.connect(_store_after_delete, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")
+    for model in (Appearance, Correction):
+        post_save.connect(_store_for_part, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
+        post_delete.connect(_store_after_part_deleted, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")
+    for model in (Source, Outlet):
+        post_save.connect(_store_for_source, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
+        post_delete.connect(_store_after_source_deleted, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")

@@ -211,7 +211,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         pk, detail = found
         self.surrogate_object_key = surrogate_key_of(Claim, pk)
         # PostgreSQL wrote the JSON: the renderer embeds it as it is.
-        return Response(orjson.Fragment(detail.rstrip(b"\n")))
+        return Response(orjson.Fragment(detail))
 
     def _detail(self, claim, *, status_code=status.HTTP_200_OK):
         fresh = with_detail(Claim.objects.all()).get(pk=claim.pk)
