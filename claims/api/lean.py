@@ -494,13 +494,15 @@ def _store_after_part_deleted(sender, instance, using, **kwargs) -> None:
     transaction.on_commit(lambda: store_list_items([claim_id], using=using), using=using)
 
 
-def _store_for_source(sender, instance, using, **kwargs) -> None:
+def _store_for_source(sender, instance, using, created=False, **kwargs) -> None:
     from sources.models import Outlet
 
     from ..models import Claim
 
+    if created:  # quoted by no claim yet (imports create many)
+        return
     link = "appearances__source__outlet" if sender is Outlet else "appearances__source"
-    claims = Claim.objects.using(using).filter(**{link: instance}).values_list("pk", flat=True).distinct()
+    claims = Claim.objects.using(using).filter(**{link: instance}).order_by().values_list("pk", flat=True).distinct()
     store_list_items(claims, using=using)
 
 
