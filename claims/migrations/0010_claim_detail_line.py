@@ -1,46 +1,30 @@
-import importlib
-
 from django.db import migrations, models
 
-initial = importlib.import_module("claims.migrations.0009_claim_list_item")
-
-# The stored row now also holds the detail line, so it shows appearances (with their sources
-# and outlets), corrections (with their ratings) and the slug of the claim it duplicates: the
-# triggers delete it when any of these change too. Rows written before hold no detail line:
-# they are dropped, reads write them afresh until `manage.py store_api_list_items` stores them.
-FORGET_STORED_JSON = """
-CREATE OR REPLACE FUNCTION claims_forget_list_items() RETURNS trigger LANGUAGE plpgsql AS $$
+# The stored row now also holds the detail line, which shows more than the list item:
+# appearances with their sources and outlets, corrections with the ratings they changed, and
+# the slug of the claim it duplicates. These triggers delete the row when any of those change,
+# next to those of migration 0009, and lock the claims first as those do. Rows written before
+# hold no detail line: they are dropped, and reads write them afresh until
+# `manage.py store_api_list_items` stores them.
+FORGET_DETAIL_LINES = """
+CREATE FUNCTION claims_forget_stored_json(claim_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- Lock first; the DELETE, a new statement, then sees what a transaction it waited for committed.
+    PERFORM FROM (SELECT id FROM claims_claim WHERE id = ANY(claim_ids) ORDER BY id FOR NO KEY UPDATE) locked;
+    DELETE FROM claims_claimlistitem WHERE claim_id = ANY(claim_ids);
+END
+$$;
+CREATE FUNCTION claims_forget_detail_lines() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     claim_ids bigint[];
 BEGIN
     IF TG_TABLE_NAME = 'claims_claim' THEN
-        -- The UPDATE holds the claim's row lock already.
-        DELETE FROM claims_claimlistitem WHERE claim_id = OLD.id;
-        IF NEW.slug IS NOT DISTINCT FROM OLD.slug THEN
-            RETURN NULL;
-        END IF;
-        -- The details of the claims marked as its duplicates show its slug.
         claim_ids := ARRAY(SELECT id FROM claims_claim WHERE duplicate_of_id = OLD.id);
-    ELSIF TG_TABLE_NAME IN ('claims_claim_topics', 'claims_appearance', 'claims_correction') THEN
-        claim_ids := CASE TG_OP
-            WHEN 'INSERT' THEN ARRAY[NEW.claim_id]
-            WHEN 'DELETE' THEN ARRAY[OLD.claim_id]
-            ELSE ARRAY[OLD.claim_id, NEW.claim_id]
-        END;
-    ELSIF TG_TABLE_NAME = 'claims_claimant' THEN
-        claim_ids := ARRAY(SELECT id FROM claims_claim WHERE claimant_id = OLD.id);
-    ELSIF TG_TABLE_NAME = 'claims_topic' THEN
-        claim_ids := ARRAY(SELECT claim_id FROM claims_claim_topics WHERE topic_id = OLD.id);
+    ELSIF TG_TABLE_NAME IN ('claims_appearance', 'claims_correction') THEN
+        -- OLD is NULL on INSERT, NEW on DELETE.
+        claim_ids := ARRAY[OLD.claim_id, NEW.claim_id];
     ELSIF TG_TABLE_NAME = 'claims_rating' THEN
-        claim_ids := ARRAY(
-            SELECT id FROM claims_claim WHERE rating_id = OLD.id
-            UNION SELECT claim_id FROM claims_correction WHERE old_rating_id = OLD.id OR new_rating_id = OLD.id
-        );
-    ELSIF TG_TABLE_NAME = 'claims_ratingscale' THEN
-        claim_ids := ARRAY(
-            SELECT claim.id FROM claims_claim claim JOIN claims_rating rating ON rating.id = claim.rating_id
-            WHERE rating.scale_id = OLD.id
-        );
+        claim_ids := ARRAY(SELECT claim_id FROM claims_correction WHERE OLD.id IN (old_rating_id, new_rating_id));
     ELSIF TG_TABLE_NAME = 'sources_source' THEN
         claim_ids := ARRAY(SELECT claim_id FROM claims_appearance WHERE source_id = OLD.id);
     ELSIF TG_TABLE_NAME = 'sources_outlet' THEN
@@ -50,29 +34,30 @@ BEGIN
             WHERE source.outlet_id = OLD.id
         );
     END IF;
-    PERFORM FROM (SELECT id FROM claims_claim WHERE id = ANY(claim_ids) ORDER BY id FOR NO KEY UPDATE) locked;
-    DELETE FROM claims_claimlistitem WHERE claim_id = ANY(claim_ids);
+    PERFORM claims_forget_stored_json(claim_ids);
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER claims_appearance_forget_list_items AFTER INSERT OR UPDATE OR DELETE ON claims_appearance
-    FOR EACH ROW EXECUTE FUNCTION claims_forget_list_items();
-CREATE TRIGGER claims_correction_forget_list_items AFTER INSERT OR UPDATE OR DELETE ON claims_correction
-    FOR EACH ROW EXECUTE FUNCTION claims_forget_list_items();
-CREATE TRIGGER sources_source_forget_list_items AFTER UPDATE ON sources_source
-    FOR EACH ROW EXECUTE FUNCTION claims_forget_list_items();
-CREATE TRIGGER sources_outlet_forget_list_items AFTER UPDATE ON sources_outlet
-    FOR EACH ROW EXECUTE FUNCTION claims_forget_list_items();
 """
 
-# Back to migration 0009's function and triggers.
-KEEP_STORED_JSON = f"""
-DROP TRIGGER claims_appearance_forget_list_items ON claims_appearance;
-DROP TRIGGER claims_correction_forget_list_items ON claims_correction;
-DROP TRIGGER sources_source_forget_list_items ON sources_source;
-DROP TRIGGER sources_outlet_forget_list_items ON sources_outlet;
-{initial.KEEP_LIST_ITEMS}
-{initial.FORGET_LIST_ITEMS}
+# (table, events, condition) of each trigger.
+TRIGGERS = [
+    ("claims_claim", "UPDATE", "WHEN (NEW.slug IS DISTINCT FROM OLD.slug)"),
+    ("claims_appearance", "INSERT OR UPDATE OR DELETE", ""),
+    ("claims_correction", "INSERT OR UPDATE OR DELETE", ""),
+    ("claims_rating", "UPDATE", ""),
+    ("sources_source", "UPDATE", ""),
+    ("sources_outlet", "UPDATE", ""),
+]
+FORGET_DETAIL_LINES += "".join(
+    f"CREATE TRIGGER {table}_forget_detail_lines AFTER {events} ON {table} FOR EACH ROW {condition} "
+    "EXECUTE FUNCTION claims_forget_detail_lines();\n"
+    for table, events, condition in TRIGGERS
+)
+
+KEEP_DETAIL_LINES = """
+DROP FUNCTION claims_forget_detail_lines() CASCADE;
+DROP FUNCTION claims_forget_stored_json(bigint[]);
 """
 
 
@@ -90,5 +75,5 @@ class Migration(migrations.Migration):
             field=models.TextField(default=""),
             preserve_default=False,
         ),
-        migrations.RunSQL(FORGET_STORED_JSON, KEEP_STORED_JSON),
+        migrations.RunSQL(FORGET_DETAIL_LINES, KEEP_DETAIL_LINES),
     ]

@@ -78,60 +78,27 @@ def test_lines_written_with_other_urls_are_not_used(claims, client, settings):
     assert stored() == {}
 
 
-def add_appearance(claims):
-    factories.AppearanceFactory(claim=claims[0])
+def saved(instance, **values) -> None:
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save()
 
 
-def edit_appearance(claims):
-    appearance = claims[0].appearances.first()
-    appearance.is_first = False
-    appearance.save()
-
-
-def retitle_source(claims):
-    source = claims[0].appearances.first().source
-    source.title = "Ein neuer Titel"
-    source.save()
-
-
-def rename_outlet(claims):
-    outlet = claims[0].appearances.first().source.outlet
-    outlet.name = "Neue Zeitung"
-    outlet.save()
-
-
-def add_correction(claims):
-    factories.CorrectionFactory(claim=claims[0], note="Quelle ergänzt.")
-
-
-def edit_correction(claims):
-    correction = claims[1].corrections.get()
-    correction.note = "Anders formuliert."
-    correction.save()
-
-
-def reslug_corrected_rating(claims):
-    rating = claims[1].corrections.get().new_rating
-    rating.slug = "stimmt"
-    rating.save()
-
-
-def reslug_duplicated_claim(claims):
-    claims[0].slug = "neue-adresse"
-    claims[0].save()
+def first_source(claims) -> Source:
+    return claims[0].appearances.first().source
 
 
 @pytest.mark.parametrize(
     ("change", "changed"),
     [
-        (add_appearance, 0),
-        (edit_appearance, 0),
-        (retitle_source, 0),
-        (rename_outlet, 1),
-        (add_correction, 0),
-        (edit_correction, 1),
-        (reslug_corrected_rating, 1),
-        (reslug_duplicated_claim, 2),
+        pytest.param(lambda claims: factories.AppearanceFactory(claim=claims[0]), 0, id="add-appearance"),
+        pytest.param(lambda claims: saved(claims[0].appearances.first(), is_first=False), 0, id="edit-appearance"),
+        pytest.param(lambda claims: saved(first_source(claims), title="Ein neuer Titel"), 0, id="retitle-source"),
+        pytest.param(lambda claims: saved(first_source(claims).outlet, name="Neue Zeitung"), 1, id="rename-outlet"),
+        pytest.param(lambda claims: factories.CorrectionFactory(claim=claims[0], note="Quelle ergänzt."), 0, id="add-correction"),
+        pytest.param(lambda claims: saved(claims[1].corrections.get(), note="Anders formuliert."), 1, id="edit-correction"),
+        pytest.param(lambda claims: saved(claims[1].corrections.get().new_rating, slug="stimmt"), 1, id="reslug-corrected-rating"),
+        pytest.param(lambda claims: saved(claims[0], slug="neue-adresse"), 2, id="reslug-duplicated-claim"),
     ],
 )
 def test_after_a_save_the_lines_are_stored_again_and_current(claims, client, change, changed):
