@@ -10,6 +10,7 @@ from claims.api.views import with_detail
 from claims.models import Appearance, Claim, ClaimListItem, ClaimStatus, Correction, Rating
 from sources.models import Outlet, Source
 from tests import factories
+from tests.claims.api.concurrent import stored_after_concurrent_change
 
 
 def serialized(claim) -> bytes:
@@ -186,3 +187,10 @@ def test_store_api_list_items_writes_the_missing_lines(claims):
     ClaimListItem.objects.all().delete()
     assert lean.store_missing_list_items() == len(claims)
     assert {pk: line.encode() for pk, line in stored().items()} == {claim.pk: serialized(claim) for claim in claims}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_line_is_written_from_what_a_concurrent_change_commits():
+    claim = factories.AppearanceFactory(source__title="Alter Titel").claim
+    item = stored_after_concurrent_change(claim, lambda: Source.objects.filter(appearances__claim=claim).update(title="Neuer Titel"))
+    assert orjson.loads(item.detail)["appearances"][0]["source"]["title"] == "Neuer Titel"

@@ -1,19 +1,18 @@
 """Stored API list items (`ClaimListItem`): read when current, never stale, whoever writes."""
 
 import io
-import threading
-import time
 
 import orjson
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
 from claims.api import lean
 from claims.api.serializers import ClaimListSerializer
 from claims.models import Claim, Claimant, ClaimListItem, Rating, RatingScale, Topic
 from tests import factories
+from tests.claims.api.concurrent import stored_after_concurrent_change
 
 
 def serialized(claims) -> list:
@@ -172,25 +171,8 @@ def test_the_list_still_takes_one_query_with_missing_items(claims, client, djang
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_item_is_written_from_what_a_concurrent_change_commits():
     claim = factories.ClaimFactory(claimant=factories.ClaimantFactory(name="Alter Name"))
-    written = threading.Event()
-
-    def store():
-        try:
-            lean.store_list_items([claim.pk], using="default")
-            written.set()
-        finally:
-            connections.close_all()
-
-    with transaction.atomic():
-        # No signal: the trigger deletes the item and locks the claim until the commit.
-        Claimant.objects.filter(pk=claim.claimant_id).update(name="Neuer Name")
-        writer = threading.Thread(target=store)
-        writer.start()
-        time.sleep(0.5)
-        assert not written.is_set()  # waits for the lock instead of writing the old name
-    writer.join(timeout=10)
-    assert written.is_set()
-    assert orjson.loads(ClaimListItem.objects.get(claim=claim).body)["claimant"]["name"] == "Neuer Name"
+    item = stored_after_concurrent_change(claim, lambda: Claimant.objects.filter(pk=claim.claimant_id).update(name="Neuer Name"))
+    assert orjson.loads(item.body)["claimant"]["name"] == "Neuer Name"
 
 
 def test_store_api_list_items_command_writes_the_missing_items(claims):
