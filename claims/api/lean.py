@@ -4,8 +4,8 @@ DRF's nested serializers build the same JSON one model instance at a time. Here 
 per list page, per detail and per chunk of the export lets PostgreSQL write the JSON, and
 Python passes the text on: list items are a JSON array for the ids the cursor page chose
 (each item stored per claim, `ClaimListItem`), a detail is one line (stored there too), the
-export streams chunks of lines. Export memory stays flat: chunks are ranges of ids, and at most two are in
-memory at once.
+export streams chunks of lines. Export memory stays flat: chunks are ranges of ids, and at
+most two are in memory at once.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
 which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compares both
@@ -59,10 +59,11 @@ LEFT JOIN claims_claimant claimant ON claimant.id = claim.claimant_id
 LEFT JOIN claims_rating rating ON rating.id = claim.rating_id
 LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
 """
-CLAIM_JOINS = f"""
-JOIN claims_claim claim ON claim.id = chunk.pk {CLAIMANT_RATING_JOINS}
+# What the detail shape reads besides the claim.
+DETAIL_JOINS = f"""{CLAIMANT_RATING_JOINS}
 LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
 """
+CLAIM_JOINS = f"JOIN claims_claim claim ON claim.id = chunk.pk {DETAIL_JOINS}"
 
 # The list shape (`ClaimListSerializer`).
 LIST_COLUMNS = f"""
@@ -170,8 +171,7 @@ FROM ({LINES_SQL}) lines
 # One claim in the detail shape, written afresh: the claim `chunk.pk` (the line LINES_SQL writes).
 DETAIL_LINE_SQL = f"""
 SELECT row_to_json(line)::text
-FROM claims_claim claim {CLAIMANT_RATING_JOINS}
-LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
+FROM claims_claim claim {DETAIL_JOINS}
 CROSS JOIN LATERAL (SELECT {DETAIL_COLUMNS}) line
 WHERE claim.id = chunk.pk
 """
@@ -435,7 +435,7 @@ def store_list_items(ids, *, using: str) -> None:
 
 def store_missing_list_items(*, using: str = "default", batch: int = 1000) -> int:
     """Store the list item and detail line of every claim that has no current ones; how many were written."""
-    _, key = _list_urls()
+    _, key = _stored_urls()
     with plain_cursor(using) as cursor:
         cursor.execute(MISSING_SQL, [key])
         missing = [pk for (pk,) in cursor.fetchall()]
