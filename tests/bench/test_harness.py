@@ -115,6 +115,26 @@ def test_report_flags_goals_with_measured_values():
     assert checks["[100k] search p95 <= 50 ms"]["met"] is None
 
 
+def test_scaling_is_the_median_of_the_rounds_quotients():
+    def row(*rps):
+        return {"rps": sorted(rps)[len(rps) // 2], "runs": [{"round": number, "rps": value} for number, value in enumerate(rps)]}
+
+    # Round 1 caught the machine slow while the large size ran: the quotient of the medians
+    # (560 / 1000) says 0.56, the rounds say 0.94, 0.56 and 0.93.
+    value, note = run.scaling(row(1000, 1000, 600), row(940, 560, 560))
+    assert value == 0.933
+    assert note == "je Runde 0.94 / 0.56 / 0.93; Quotient der Mediane 0.56"
+    assert run.scaling(row(1000, 1000, 1000), row(800, 850, 820))[0] == 0.82
+    # Without rounds (or without a measurement) the medians are all there is.
+    assert run.scaling({"rps": 1000}, {"rps": 950}) == (0.95, None)
+    assert run.scaling({}, {"rps": 950}) == (None, None)
+
+
+def test_every_size_leads_a_round_in_turn():
+    orders = [run.size_order(["1k", "10k", "100k"], number) for number in range(4)]
+    assert orders == [["1k", "10k", "100k"], ["10k", "100k", "1k"], ["100k", "1k", "10k"], ["1k", "10k", "100k"]]
+
+
 def test_command_line_modules_import_without_django_setup():
     completed = subprocess.run([sys.executable, "-c", "import bench.run, bench.generate"], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
