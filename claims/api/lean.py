@@ -4,8 +4,8 @@ DRF's nested serializers build the same JSON one model instance at a time. Here 
 per list page, per detail and per chunk of the export lets PostgreSQL write the JSON, and
 Python passes the text on: list items are a JSON array for the ids the cursor page chose
 (each item stored per claim, `ClaimListItem`), a detail is one line (stored there too), the
-export streams chunks of lines. Export memory stays flat: chunks are ranges of ids, and at
-most two are in memory at once.
+export streams chunks of those lines. Export memory stays flat: chunks are ranges of ids,
+and at most two are in memory at once.
 
 The output has exactly the shapes of `ClaimListSerializer` and `ClaimDetailSerializer`,
 which stay the documented schema; `tests/claims/api/test_lean_shapes.py` compares both
@@ -63,7 +63,6 @@ LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
 DETAIL_JOINS = f"""{CLAIMANT_RATING_JOINS}
 LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
 """
-CLAIM_JOINS = f"JOIN claims_claim claim ON claim.id = chunk.pk {DETAIL_JOINS}"
 
 # The list shape (`ClaimListSerializer`).
 LIST_COLUMNS = f"""
@@ -155,11 +154,21 @@ def _compact(sql: str) -> str:
     return " ".join(sql.split())
 
 
-# One JSON line per claim of a chunk of ids (OFFSET 0 keeps the sort on the ids alone).
-LINES_SQL = f"""
-SELECT claim.id, row_to_json(line)::text AS line
-FROM ({{ids}} OFFSET 0) chunk {CLAIM_JOINS}
+# One claim in the detail shape, written afresh: the claim `chunk.pk`.
+DETAIL_LINE_SQL = f"""
+SELECT row_to_json(line)::text
+FROM claims_claim claim {DETAIL_JOINS}
 CROSS JOIN LATERAL (SELECT {DETAIL_COLUMNS}) line
+WHERE claim.id = chunk.pk
+"""
+
+# The detail line of every claim the ids query selects (`id`, `line`): the stored line where
+# there is a current one (`ClaimListItem.detail`), else written afresh. OFFSET 0 keeps the
+# sort on the ids alone. Parameters: the URL templates, those of the ids, the URL key.
+LINES_SQL = f"""
+SELECT chunk.pk AS id, coalesce(item.detail, ({DETAIL_LINE_SQL})) AS line
+FROM ({{ids}} OFFSET 0) chunk
+LEFT JOIN claims_claimlistitem item ON item.claim_id = chunk.pk AND item.urls = %s
 """
 
 # The whole chunk as one text: how many claims, the last id, the lines joined in id order.
@@ -168,22 +177,8 @@ SELECT count(*), max(id), string_agg(line, E'\\n' ORDER BY id) || E'\\n'
 FROM ({LINES_SQL}) lines
 """)
 
-# One claim in the detail shape, written afresh: the claim `chunk.pk` (the line LINES_SQL writes).
-DETAIL_LINE_SQL = f"""
-SELECT row_to_json(line)::text
-FROM claims_claim claim {DETAIL_JOINS}
-CROSS JOIN LATERAL (SELECT {DETAIL_COLUMNS}) line
-WHERE claim.id = chunk.pk
-"""
-
-# The detail of the claim the ids query selects (`pk` and its line): the stored line where
-# there is a current one (`ClaimListItem.detail`), else written afresh. Parameters: the URL
-# templates, those of the ids, the URL key.
-DETAIL_SQL = _compact(f"""
-SELECT chunk.pk, coalesce(item.detail, ({DETAIL_LINE_SQL}))
-FROM ({{ids}}) chunk
-LEFT JOIN claims_claimlistitem item ON item.claim_id = chunk.pk AND item.urls = %s
-""")
+# The detail of the claim the ids query selects: its id and line.
+DETAIL_SQL = _compact(LINES_SQL)
 
 # One claim in the list shape, written afresh: the claim `chunk.pk`.
 ITEM_SQL = f"""
@@ -272,11 +267,14 @@ def _fetch_row(sql: str, params, *, using: str, prepared: bool) -> tuple:
         return cursor.fetchone()
 
 
-def _chunk(ids, url_parts: tuple[str, ...], *, single: bool = False) -> tuple[int, int | None, bytes | None]:
-    """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query."""
+def _chunk(ids, urls: tuple[tuple[str, ...], str], *, single: bool = False) -> tuple[int, int | None, bytes | None]:
+    """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query.
+
+    `urls` are the URL templates and their key (`_stored_urls()`)."""
     ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
+    parts, key = urls
     # A chunk of a thousand claims runs much longer than it is planned: it is not prepared.
-    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*ids_params, *url_parts), using=ids.db, prepared=single)
+    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*parts, *ids_params, key), using=ids.db, prepared=single)
 
 
 def _chunk_ranges(queryset) -> list[tuple[int, int]]:
@@ -302,10 +300,10 @@ def export_lines(queryset):
     """
     queryset = queryset.order_by()
     # URLs are built here: the script prefix belongs to this thread's request.
-    url_parts = _url_parts()
+    urls = _stored_urls()
 
     def lines(after: int, up_to: int) -> bytes | None:
-        return _chunk(queryset.filter(pk__gt=after, pk__lte=up_to).order_by("pk").values("pk"), url_parts)[2]
+        return _chunk(queryset.filter(pk__gt=after, pk__lte=up_to).order_by("pk").values("pk"), urls)[2]
 
     ranges = _chunk_ranges(queryset)
     if len(ranges) > 1 and not connections[queryset.db].in_atomic_block:
@@ -358,7 +356,7 @@ def _on_two_connections(lines, ranges: list):
 def claim_detail(queryset) -> tuple[int, bytes] | None:
     """`(id, JSON of the detail shape)` of the claim `queryset` selects (already restricted to
     what the caller may see), or None: one query."""
-    count, pk, line = _chunk(queryset.order_by().values("pk")[:1], _url_parts(), single=True)
+    count, pk, line = _chunk(queryset.order_by().values("pk")[:1], _stored_urls(), single=True)
     return (pk, line.rstrip(b"\n")) if count else None
 
 

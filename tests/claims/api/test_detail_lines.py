@@ -71,11 +71,35 @@ def test_a_missing_line_is_written_afresh_in_the_same_query(claims, client, djan
         assert response.json() == expected
 
 
+def exported(client) -> list[bytes]:
+    response = client.get("/api/v1/claims/export/")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).splitlines()
+
+
+def test_the_export_reads_the_stored_lines(claims, client):
+    ClaimListItem.objects.filter(claim=claims[0]).update(detail='{"stored":true}')
+    assert exported(client) == [b'{"stored":true}', serialized(claims[1]), serialized(claims[2])]
+
+
+def test_the_export_writes_missing_lines_afresh(claims, client):
+    ClaimListItem.objects.filter(claim=claims[1]).delete()
+    assert exported(client) == [serialized(claim) for claim in claims]
+
+
+def test_a_stored_line_of_an_unpublished_claim_never_reaches_the_export(claims, client):
+    draft = factories.ClaimFactory(status=ClaimStatus.DRAFT)
+    ClaimListItem.objects.filter(claim=draft).update(detail='{"leaked":true}')
+    lines = exported(client)
+    assert len(lines) == len(claims) and b'{"leaked":true}' not in lines
+
+
 def test_lines_written_with_other_urls_are_not_used(claims, client, settings):
     settings.SITE_URL = "https://faktencheck.example.org"
     detail = detailed(client, claims[0])
     assert detail == orjson.loads(serialized(claims[0]))
     assert detail["appearances"][0]["source"]["archive_url"].startswith("https://faktencheck.example.org/")
+    assert exported(client) == [serialized(claim) for claim in claims]
     assert stored() == {}
 
 
