@@ -6,6 +6,8 @@ ceiling a real page is measured against:
 * `minimal_django`: an HttpResponse, no template, no query;
 * `minimal_drf`: a DRF APIView returning a small dict (renderer, content negotiation);
 * `one_query`: one indexed query on the published claims;
+* `site_layout`: the public pages' layout (`base.html`, with the context processors) around
+  an empty page, no query: what every server-rendered page costs before its own content;
 * `claims_prefetched` / `claims_n_plus_one`: the same nested serializer over 50 published
   claims with their appearances, once with select/prefetch and once without. The second is
   the negative control: the harness must see it clearly slower.
@@ -13,6 +15,7 @@ ceiling a real page is measured against:
 
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
+from django.template import engines
 from django.urls import path
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -37,6 +40,13 @@ class MinimalDRFView(APIView):
 def one_query(request):
     newest = Claim.objects.published().order_by("-published_at", "-id").values_list("slug", flat=True).first()
     return JsonResponse({"newest": newest})
+
+
+EMPTY_PAGE = engines["django"].from_string('{% extends "base.html" %}')
+
+
+def site_layout(request):
+    return HttpResponse(EMPTY_PAGE.render({}, request))
 
 
 class AppearanceSerializer(serializers.ModelSerializer):
@@ -86,6 +96,7 @@ urlpatterns = [
     path("django/", minimal_django, name="bench-minimal-django"),
     path("drf/", MinimalDRFView.as_view(), name="bench-minimal-drf"),
     path("one-query/", one_query, name="bench-one-query"),
+    path("layout/", site_layout, name="bench-site-layout"),
     path("claims-prefetched/", ClaimsPrefetchedView.as_view(), name="bench-claims-prefetched"),
     path("claims-n-plus-one/", ClaimsNPlusOneView.as_view(), name="bench-claims-n-plus-one"),
 ]

@@ -68,6 +68,9 @@ def test_baseline_views_answer(db):
     assert client.get("/__bench__/django/").content == b"ok"
     assert client.get("/__bench__/drf/").json() == {"status": "ok"}
     assert client.get("/__bench__/one-query/").json() == {"newest": None}
+    layout = client.get("/__bench__/layout/")
+    assert layout.status_code == 200
+    assert b'<main id="main"' in layout.content and b'class="site-footer"' in layout.content
 
 
 def test_baselines_are_not_routed_by_default(client):
