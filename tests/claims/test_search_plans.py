@@ -72,6 +72,22 @@ def test_full_text_search_uses_the_gin_index(no_seqscan):
     assert "Seq Scan on claims_claim" not in plan(ranked)
 
 
+def test_the_window_of_a_common_word_can_be_read_from_one_index_without_the_table(no_seqscan):
+    # A common word: the newest matches come from walking the date order. The vectors stand
+    # in claim_published_search, so each is tested there and no row is read from the table.
+    # (On this small table the planner would as soon walk the narrower date index and read
+    # the rows; here it has only this one.)
+    with CaptureQueriesContext(connection) as window:
+        search_claims(Claim.objects.published(), "Strom")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX claim_status_published")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + window.captured_queries[0]["sql"])
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using claim_published_search on claims_claim" in text
+    assert "Filter: (search_vector @@" in text
+
+
 def test_similar_claims_use_the_full_text_index(no_seqscan):
     # The concept branch stops after a bounded number of rows; with an estimate of many
     # matches the planner may walk another index instead. Ruling that out as well proves
