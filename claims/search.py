@@ -153,7 +153,8 @@ def _ranked(queryset: QuerySet, text: str, window: int | None) -> QuerySet:
     matches = queryset.filter(search_vector=reader_query(text))
     if window is not None:
         # Ranking reads every ranked row; a frequent word matches a fifth of a large archive.
-        # The newest `window` matches come straight from the date index and are ranked.
+        # The newest `window` matches come straight from the date index and are ranked
+        # (for claims, an index that holds the vectors too: `claim_published_search`).
         # Their ids are read once here: a page needs them twice (count and page), and the
         # window's plan depends on how common the words are, so it may be the costly part.
         newest = list(matches.order_by("-published_at", "-id").values_list("pk", flat=True)[:window])
