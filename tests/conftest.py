@@ -29,6 +29,13 @@ def _fresh_validators(settings):
     settings.LEXEME_FREQUENCIES_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: request counts of the API's rate limits (and
+    anything else kept there) never carry over from the tests before."""
+    cache.clear()
+
+
 @pytest.fixture
 def page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
