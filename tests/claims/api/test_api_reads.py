@@ -1,5 +1,5 @@
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.utils import timezone
@@ -190,6 +190,25 @@ def test_unfiltered_pages_run_sql_compiled_once_and_equal_the_general_path(api, 
     general = walk(api, f"/api/v1/claims/?page_size=2&ordering={ordering}&published_until={until}")
     assert _compiled_page.cache_info().hits + _compiled_page.cache_info().misses == len(compiled)
     assert compiled == general and len(compiled) == 4
+
+
+def test_unfiltered_pages_build_no_queryset_unless_the_compiled_sql_cannot_serve_them(api, monkeypatch):
+    import base64
+
+    from claims.api.views import ClaimViewSet
+
+    ClaimFactory.create_batch(3)
+    built = []
+    get_queryset = ClaimViewSet.get_queryset
+    monkeypatch.setattr(ClaimViewSet, "get_queryset", lambda view: built.append(view.action) or get_queryset(view))
+    first = api.get("/api/v1/claims/?page_size=2").json()
+    second = api.get(first["next"]).json()
+    assert len(first["results"]) == 2 and len(second["results"]) == 1
+    assert built == []
+    # A cursor from before positions named the id takes the general path, which builds it.
+    old = base64.b64encode(urlencode({"p": "2099-01-01 00:00:00+00:00"}).encode()).decode()
+    assert len(api.get("/api/v1/claims/", {"cursor": old}).json()["results"]) == 3
+    assert built == ["list"]
 
 
 def test_unfiltered_pages_show_a_scheduled_claim_once_it_is_due(api):
