@@ -4,8 +4,9 @@ Both go through indexes: the stored `search_vector` columns (GIN, German configu
 without accents) and a trigram GIN index on the short claim text. Nothing here scans the
 table; `tests/claims/test_search_plans.py` checks the query plans.
 
-Public callers: `search_claims` and `search_sources` (search page, API `q=`, admin) and
-`similar_claims` (admin duplicate warnings, related claims, the API's "already checked?").
+Public callers: `search_window` (the search page, for claims and articles), `search_claims`
+(API `q=`, admin) and `similar_claims` (admin duplicate warnings, related claims, the API's
+"already checked?").
 """
 
 import re
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramDistance, TrigramSimilarity
 from django.db import connection, connections, router
-from django.db.models import CharField, F, Func, QuerySet, Value
+from django.db.models import BigIntegerField, CharField, F, Func, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -146,38 +147,52 @@ def reader_query(text: str) -> SearchQuery:
     return RawTsQuery(_compound_query(text))
 
 
-def _ranked(queryset: QuerySet, text: str, window: int | None) -> QuerySet:
+def _rank(text: str) -> SearchRank:
     # Rows are found by `reader_query`, which finds the same rows as `web_query`, and ranked
     # by `web_query`, as readers wrote it.
-    query = web_query(text)
-    matches = queryset.filter(search_vector=reader_query(text))
-    if window is not None:
-        # Ranking reads every ranked row; a frequent word matches a fifth of a large archive.
-        # The newest `window` matches come straight from the date index and are ranked
-        # (for claims, an index that holds the vectors too: `claim_published_search`).
-        # Their ids are read once here: a page needs them twice (count and page), and the
-        # window's plan depends on how common the words are, so it may be the costly part.
-        newest = list(matches.order_by("-published_at", "-id").values_list("pk", flat=True)[:window])
-        matches = queryset.filter(pk__any=newest)
-    return matches.annotate(rank=SearchRank(F("search_vector"), query, normalization=1)).order_by("-rank", "-published_at", "-id")
+    return SearchRank(F("search_vector"), web_query(text), normalization=1)
+
+
+def search_window(queryset: QuerySet, text: str, *, window: int = RANKING_WINDOW) -> list[int]:
+    """The ids of the newest `window` matches of `text` in `queryset` (claims or sources),
+    best match first: one query.
+
+    Ranking reads every ranked row; a frequent word matches a fifth of a large archive. The
+    newest `window` matches come straight from the date index, ranked in the same query (for
+    claims the index holds the vectors too: `claim_published_search`). A page then reads
+    only its own rows, and counts without a query.
+    """
+    text = clean_query(text)
+    if not text:
+        return []
+    matches = queryset.filter(search_vector=reader_query(text)).annotate(rank=_rank(text))
+    newest = matches.order_by("-published_at", "-id").values_list("pk", "rank")[:window]
+    # Best rank first; a stable sort keeps equal ranks newest first, as the window came.
+    return [pk for pk, _ in sorted(newest, key=lambda row: -row[1])]
+
+
+def in_order(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of `queryset` with the `ids`, in that order (ids it does not hold are left out)."""
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _ranked(queryset: QuerySet, text: str, window: int | None) -> QuerySet:
+    if window is None:
+        return queryset.filter(search_vector=reader_query(text)).annotate(rank=_rank(text)).order_by("-rank", "-published_at", "-id")
+    ordered = search_window(queryset, text, window=window)
+    position = Func(Value(ordered, output_field=ArrayField(BigIntegerField())), F("pk"), function="array_position")
+    return queryset.filter(pk__any=ordered).order_by(position)
 
 
 def search_claims(queryset: QuerySet, text: str, *, window: int | None = RANKING_WINDOW) -> QuerySet:
     """Filter `queryset` to claims matching `text` in web-search syntax, best match first.
 
-    The result carries `rank`: the claim text weighs most, then the long text and the
-    conclusion, then the context. Readers get the newest `window` matches ranked by
-    relevance (a bounded cost however common the words); pass `window=None` for every match
-    (API filters, the newsroom's admin search).
+    Ranks: the claim text weighs most, then the long text and the conclusion, then the
+    context. Readers get the newest `window` matches ranked by relevance (a bounded cost
+    however common the words); pass `window=None` for every match (API filters, the
+    newsroom's admin search), which also carries `rank`.
     """
-    text = clean_query(text)
-    if not text:
-        return queryset
-    return _ranked(queryset, text, window)
-
-
-def search_sources(queryset: QuerySet, text: str, *, window: int | None = RANKING_WINDOW) -> QuerySet:
-    """Filter `queryset` to articles matching `text` in web-search syntax, best match first (see `search_claims`)."""
     text = clean_query(text)
     if not text:
         return queryset

@@ -20,7 +20,7 @@ from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
 from .related import related_claims
 from .schema_org import claim_review, date_modified, with_claim_review_data
-from .search import RANKING_WINDOW, clean_query, search_claims, search_sources, similar_claims, with_headline
+from .search import RANKING_WINDOW, clean_query, in_order, search_window, similar_claims, with_headline
 
 PAGE_SIZE = 20
 RELATED_CLAIMS = 3
@@ -237,10 +237,8 @@ class SearchView(PublicPageMixin, ListView):
         return clean_query(self.request.GET.get("q", ""))
 
     def get_queryset(self):
-        text = self.get_search_text()
-        if not text:
-            return Claim.objects.none()
-        return search_claims(claim_list_queryset(), text)
+        # The ids of the ranked window: the page reads the rows of its own ids (see get_context_data).
+        return search_window(claim_list_queryset(), self.get_search_text())
 
     def add_headlines(self, claims: list, text: str) -> None:
         """Highlighted title and snippet for the claims of one page (ts_headline is costly: never for more)."""
@@ -258,7 +256,7 @@ class SearchView(PublicPageMixin, ListView):
         context["search_text"] = text
         context["capped"] = text and context["paginator"].count >= RANKING_WINDOW
         if text:
-            claims = list(context["page_obj"].object_list)
+            claims = in_order(claim_list_queryset(), list(context["page_obj"].object_list))
             self.add_headlines(claims, text)
             context["page_obj"].object_list = context["claims"] = context["object_list"] = claims
         context["query_string"] = urlencode({"q": text}) if text else ""
@@ -268,7 +266,7 @@ class SearchView(PublicPageMixin, ListView):
             # checked per matching article so the newest matches come from the date index.
             quoted = Appearance.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())
             public = Source.objects.filter(Exists(quoted)).select_related("outlet")
-            sources = list(search_sources(public, text)[: self.max_sources])
+            sources = in_order(public, search_window(public, text)[: self.max_sources])
             snippets = dict(
                 with_headline(Source.objects.filter(pk__in=[source.pk for source in sources]), "body", text, name="snippet").values_list(
                     "pk", "snippet"

@@ -1,13 +1,25 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.models import Claim
-from claims.search import _compound_query, clean_query, reader_query, search_claims, similar_claims, web_query, without_compound_phrases
+from claims.search import (
+    _compound_query,
+    clean_query,
+    reader_query,
+    search_claims,
+    search_window,
+    similar_claims,
+    web_query,
+    without_compound_phrases,
+)
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +90,22 @@ def test_search_window_reaches_postgresql_as_one_array(db):
     assert len(ranked) == 5
     assert any("= ANY(" in query["sql"] for query in queries.captured_queries)
     assert all(" IN (" not in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_window_ranks_as_the_whole_search_does_equal_ranks_newest_first(db):
+    now = timezone.now()
+    older = ClaimFactory(text="Windkraft liefert Strom", published_at=now - timedelta(days=2))
+    newer = ClaimFactory(text="Windkraft liefert Strom", published_at=now - timedelta(days=1))
+    best = ClaimFactory(text="Windkraft, Windkraft und nochmals Windkraft", published_at=now - timedelta(days=3))
+    in_conclusion = ClaimFactory(text="Kohle bleibt", conclusion="Windkraft ersetzt sie nicht.", published_at=now)
+    ClaimFactory(text="Nichts davon")
+    published = Claim.objects.published()
+    assert search_window(published, "Windkraft") == [best.pk, newer.pk, older.pk, in_conclusion.pk]
+    assert search_window(published, "Windkraft") == list(search_claims(published, "Windkraft", window=None).values_list("pk", flat=True))
+    assert list(search_claims(published, "Windkraft").values_list("pk", flat=True)) == [best.pk, newer.pk, older.pk, in_conclusion.pk]
+    # The window is the newest matches, ranked.
+    assert search_window(published, "Windkraft", window=2) == [newer.pk, in_conclusion.pk]
+    assert search_window(published, "   ") == []
 
 
 @pytest.mark.parametrize(

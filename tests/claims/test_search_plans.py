@@ -60,7 +60,7 @@ def plan(queryset) -> str:
 
 
 def test_full_text_search_uses_the_gin_index(no_seqscan):
-    # The newest matches are read first (one query), then ranked by id.
+    # The newest matches are read and ranked first (one query); the page reads its rows by id.
     with CaptureQueriesContext(connection) as window:
         ranked = search_claims(Claim.objects.published(), '"legitime Ziele" OR Kreml -Putin')
     assert len(window.captured_queries) == 1
