@@ -267,14 +267,14 @@ def _fetch_row(sql: str, params, *, using: str, prepared: bool) -> tuple:
         return cursor.fetchone()
 
 
-def _chunk(ids, urls: tuple[tuple[str, ...], str], *, single: bool = False) -> tuple[int, int | None, bytes | None]:
+def _chunk(ids, urls: tuple[tuple[str, ...], str]) -> tuple[int, int | None, bytes | None]:
     """`(count, last id, JSON Lines)` of the claims `ids` (a `values("pk")` queryset) selects: one query.
 
     `urls` are the URL templates and their key (`_stored_urls()`)."""
     ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
     parts, key = urls
     # A chunk of a thousand claims runs much longer than it is planned: it is not prepared.
-    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*parts, *ids_params, key), using=ids.db, prepared=single)
+    return _fetch_row(EXPORT_SQL.format(ids=ids_sql), (*parts, *ids_params, key), using=ids.db, prepared=False)
 
 
 def _chunk_ranges(queryset) -> list[tuple[int, int]]:
@@ -353,11 +353,19 @@ def _on_two_connections(lines, ranges: list):
         helper.shutdown(wait=True)
 
 
+def _detail(sql: str, ids_params, *, using: str) -> tuple[int, bytes] | None:
+    """Run `sql` (DETAIL_SQL around an ids query, prepared): `(id, JSON of the detail shape)`, or None."""
+    parts, key = _stored_urls()
+    found = _fetch_row(sql, (*parts, *ids_params, key), using=using, prepared=True)
+    return tuple(found) if found else None
+
+
 def claim_detail(queryset) -> tuple[int, bytes] | None:
     """`(id, JSON of the detail shape)` of the claim `queryset` selects (already restricted to
     what the caller may see), or None: one query."""
-    count, pk, line = _chunk(queryset.order_by().values("pk")[:1], _stored_urls(), single=True)
-    return (pk, line.rstrip(b"\n")) if count else None
+    ids = queryset.order_by().values("pk")[:1]
+    ids_sql, ids_params = ids.query.get_compiler(ids.db).as_sql()
+    return _detail(DETAIL_SQL.format(ids=ids_sql), ids_params, using=ids.db)
 
 
 @functools.cache
@@ -378,10 +386,7 @@ def published_claim_detail(slug: str) -> tuple[int, bytes] | None:
 
     using = router.db_for_read(Claim)
     sql, params, names = _published_detail_query(using)
-    params = filled(params, names, {"at": timezone.now(), "slug": slug})
-    parts, key = _stored_urls()
-    found = _fetch_row(sql, (*parts, *params, key), using=using, prepared=True)
-    return tuple(found) if found else None
+    return _detail(sql, filled(params, names, {"at": timezone.now(), "slug": slug}), using=using)
 
 
 def _stored_urls() -> tuple[tuple[str, ...], str]:
