@@ -294,7 +294,7 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="claim_status_published"),
-            # The search page's window (the newest matches, claims.search._ranked) walks this
+            # The search page's window (the newest matches, claims.search.search_window) walks this
             # index and tests each vector in it, without visiting the table.
             models.Index(fields=["status", "-published_at", "-id"], include=["search_vector"], name="claim_published_search"),
             models.Index(fields=["updated_at", "id"], name="claim_updated"),
