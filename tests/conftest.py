@@ -39,8 +39,7 @@ def _empty_cache():
 @pytest.fixture
 def page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    recent_pages.forget()
+    recent_pages.forget()  # the shared cache starts empty for every test (`_empty_cache`)
     yield
     cache.clear()
     recent_pages.forget()
