@@ -4,7 +4,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import _json_script_escapes
+from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
 from claims.schema_org import rating_label
@@ -27,3 +27,11 @@ def json_ld(data: dict) -> str:
 def label(context, rating) -> str:
     """A rating's label in the reader's language."""
     return rating_label(rating, context.get("LANGUAGE_CODE"))
+
+
+@register.simple_tag(takes_context=True)
+def rating_badge(context, rating) -> str:
+    """A rating's badge (coloured by the rating stylesheet), or nothing without a rating."""
+    if not rating:
+        return ""
+    return format_html('<span class="rating-badge rating-{}">{}</span>', rating.pk, label(context, rating))
