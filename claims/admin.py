@@ -419,7 +419,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         """Admin search: the public full-text search (stemmed, umlaut-insensitive) plus the plain field search."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
-            results = results | queryset.filter(pk__in=search_claims(queryset, search_term, window=None).values("pk"))
+            results = results | queryset.filter(pk__in=search_claims(queryset, search_term).values("pk"))
         return results, may_have_duplicates
 
     @admin.display(description=_("Bewertung"), ordering="rating__value")

@@ -11,7 +11,7 @@ class ClaimsConfig(AppConfig):
 
         from config.prepared import use_generic_plans
 
-        from . import cache, lookups  # noqa: F401  (lookups registers `field__any`)
+        from . import cache  # noqa: F401
         from .api import lean
 
         cache.connect_signals()

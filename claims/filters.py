@@ -126,7 +126,7 @@ class ClaimFilter(django_filters.FilterSet):
         fields = ["q", "rating", "claimant", "topic", "language"]
 
     def filter_q(self, queryset, name, value):
-        return search_claims(queryset, value, window=None)
+        return search_claims(queryset, value)
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(published_at__gte=start_of_day(value))

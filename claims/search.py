@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramDistance, TrigramSimilarity
 from django.db import connection, connections, router
-from django.db.models import BigIntegerField, CharField, F, Func, QuerySet, Value
+from django.db.models import CharField, F, Func, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -178,26 +178,18 @@ def in_order(queryset: QuerySet, ids: list[int]) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _ranked(queryset: QuerySet, text: str, window: int | None) -> QuerySet:
-    if window is None:
-        return queryset.filter(search_vector=reader_query(text)).annotate(rank=_rank(text)).order_by("-rank", "-published_at", "-id")
-    ordered = search_window(queryset, text, window=window)
-    position = Func(Value(ordered, output_field=ArrayField(BigIntegerField())), F("pk"), function="array_position")
-    return queryset.filter(pk__any=ordered).order_by(position)
-
-
-def search_claims(queryset: QuerySet, text: str, *, window: int | None = RANKING_WINDOW) -> QuerySet:
-    """Filter `queryset` to claims matching `text` in web-search syntax, best match first.
+def search_claims(queryset: QuerySet, text: str) -> QuerySet:
+    """Filter `queryset` to every claim matching `text` in web-search syntax, best match first,
+    with its `rank` (API filters, the newsroom's admin search; readers' search pages rank
+    only the newest matches: `search_window`).
 
     Ranks: the claim text weighs most, then the long text and the conclusion, then the
-    context. Readers get the newest `window` matches ranked by relevance (a bounded cost
-    however common the words); pass `window=None` for every match (API filters, the
-    newsroom's admin search), which also carries `rank`.
+    context.
     """
     text = clean_query(text)
     if not text:
         return queryset
-    return _ranked(queryset, text, window)
+    return queryset.filter(search_vector=reader_query(text)).annotate(rank=_rank(text)).order_by("-rank", "-published_at", "-id")
 
 
 def with_headline(

@@ -1,11 +1,9 @@
-import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -48,7 +46,6 @@ def test_similar_claims_finds_reworded_statement():
 
 
 def test_lexeme_frequencies_are_reused_for_a_while(db, settings, django_assert_num_queries):
-    from django.db import connection
 
     from claims import search
 
@@ -74,26 +71,6 @@ def test_lexeme_frequencies_are_reused_for_a_while(db, settings, django_assert_n
         search.lexeme_frequencies()
 
 
-def test_any_lookup_matches_like_in_with_one_parameter(db):
-    claims = [ClaimFactory() for _ in range(3)]
-    wanted = [claims[0].pk, claims[2].pk]
-    assert sorted(Claim.objects.filter(pk__any=wanted).values_list("pk", flat=True)) == sorted(wanted)
-    assert not Claim.objects.filter(pk__any=[]).exists()
-    sql, params = Claim.objects.filter(pk__any=list(range(1, 201))).query.sql_with_params()
-    assert "= ANY(%s)" in sql and params == (list(range(1, 201)),)
-
-
-def test_search_window_reaches_postgresql_as_one_array(db):
-    for number in range(5):
-        ClaimFactory(text=f"Windkraft liefert {number} Prozent")
-    with CaptureQueriesContext(connection) as queries:
-        ranked = list(search_claims(Claim.objects.published(), "Windkraft"))
-    assert len(ranked) == 5
-    # The window is ranked by a subquery and handed on as one array, never as a list of ids.
-    assert any("= ANY(" in query["sql"] for query in queries.captured_queries)
-    assert not any(re.search(r"IN \(\d+, \d+", query["sql"]) for query in queries.captured_queries)
-
-
 def test_the_window_ranks_as_the_whole_search_does_equal_ranks_newest_first(db):
     now = timezone.now()
     older = ClaimFactory(text="Windkraft liefert Strom", published_at=now - timedelta(days=2))
@@ -103,8 +80,7 @@ def test_the_window_ranks_as_the_whole_search_does_equal_ranks_newest_first(db):
     ClaimFactory(text="Nichts davon")
     published = Claim.objects.published()
     assert search_window(published, "Windkraft") == [best.pk, newer.pk, older.pk, in_conclusion.pk]
-    assert search_window(published, "Windkraft") == list(search_claims(published, "Windkraft", window=None).values_list("pk", flat=True))
-    assert list(search_claims(published, "Windkraft").values_list("pk", flat=True)) == [best.pk, newer.pk, older.pk, in_conclusion.pk]
+    assert search_window(published, "Windkraft") == list(search_claims(published, "Windkraft").values_list("pk", flat=True))
     # The window is the newest matches, ranked.
     assert search_window(published, "Windkraft", window=2) == [newer.pk, in_conclusion.pk]
     assert search_window(published, "   ") == []
@@ -143,7 +119,7 @@ def test_hyphenated_words_find_exactly_what_the_phrase_finds(text):
     # The same claims in the same order: found by the whole word, ranked as readers wrote it.
     query = web_query(text)
     written = Claim.objects.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
-    found = search_claims(Claim.objects.all(), text, window=None)
+    found = search_claims(Claim.objects.all(), text)
     assert list(found) == list(written.order_by("-rank", "-published_at", "-id"))
 
 

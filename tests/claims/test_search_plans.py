@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
-from claims.search import search_claims, similar_candidates
+from claims.search import search_claims, search_window, similar_candidates
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,15 +61,16 @@ def plan(queryset) -> str:
 
 def test_full_text_search_uses_the_gin_index(no_seqscan):
     # The newest matches are read and ranked first (one query); the page reads its rows by id.
+    text = '"legitime Ziele" OR Kreml -Putin'
     with CaptureQueriesContext(connection) as window:
-        ranked = search_claims(Claim.objects.published(), '"legitime Ziele" OR Kreml -Putin')
+        search_window(Claim.objects.published(), text)
     assert len(window.captured_queries) == 1
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + window.captured_queries[0]["sql"])
         text = "\n".join(row[0] for row in cursor.fetchall())
     assert "claim_search_gin" in text
     assert "Seq Scan on claims_claim" not in text
-    assert "Seq Scan on claims_claim" not in plan(ranked)
+    assert "Seq Scan on claims_claim" not in plan(search_claims(Claim.objects.published(), text))
 
 
 def test_the_window_of_a_common_word_can_be_read_from_one_index_without_the_table(no_seqscan):
@@ -78,7 +79,7 @@ def test_the_window_of_a_common_word_can_be_read_from_one_index_without_the_tabl
     # (On this small table the planner would as soon walk the narrower date index and read
     # the rows; here it has only this one.)
     with CaptureQueriesContext(connection) as window:
-        search_claims(Claim.objects.published(), "Strom")
+        search_window(Claim.objects.published(), "Strom")
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX claim_status_published")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
