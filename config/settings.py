@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: writing requests run in one transaction, and again if a concurrent write wins (config/conflicts.py).
+    "config.conflicts.RetryConflictsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +108,9 @@ if not env.str("DATABASE_URL", default=""):
 # Prepared statements for the API's JSON queries (config/prepared.py); false behind a pooler
 # in transaction mode that does not keep them (PgBouncer before 1.21).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# How often a writing request runs again after PostgreSQL aborted it for a conflict with a
+# concurrent one (deadlock, serialization failure); 0: answer 503 at once (config/conflicts.py).
+DATABASE_CONFLICT_RETRIES = env.int("DATABASE_CONFLICT_RETRIES", default=2)
 DATABASES = {
     "default": dj_database_url.parse(
         env.str("DATABASE_URL"),
