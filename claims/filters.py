@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from .choices import CorrectionKind
 from .models import Claim, Claimant, Correction, Rating, Topic
+from .schema_org import rating_label
 from .search import search_claims
 
 
@@ -37,9 +38,17 @@ class SlugFilter(django_filters.ModelChoiceFilter):
     """Choose a related object by its slug (documented as a plain string in the API schema)."""
 
 
+class RatingChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return rating_label(obj)
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
-    """Choose several related objects by slug (`?rating=falsch&rating=irrefuehrend`)."""
+class RatingsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Choose several ratings by slug (`?rating=falsch&rating=irrefuehrend`); the public form
+    names each in the reader's language, as its badge does."""
+
+    field_class = RatingChoiceField
 
 
 # The claimant field suggests the claimants of this many newest public claims.
@@ -77,7 +86,7 @@ class ClaimFilter(django_filters.FilterSet):
         help_text=_('Volltextsuche, z. B. "legitime Ziele" OR Kreml -Putin'),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    rating = SlugsFilter(
+    rating = RatingsFilter(
         field_name="rating__slug",
         to_field_name="slug",
         # A claim has one rating: the join adds no duplicate rows, and DISTINCT would sort every match.

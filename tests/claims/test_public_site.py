@@ -339,3 +339,20 @@ def test_english_interface_translates_the_public_pages(client):
     detail = client.get(claim.get_absolute_url()).content.decode()
     assert "Where the claim appears" in detail
     assert f">{claim.rating.label_en}</span>" in detail
+
+
+def test_english_interface_writes_dates_languages_and_rating_filters_in_english(client):
+    published = timezone.make_aware(timezone.datetime(2026, 1, 8, 16, 14))
+    claim = ClaimFactory(claim_date=timezone.datetime(2025, 9, 4).date(), published_at=published)
+    german = client.get(claim.get_absolute_url()).content.decode()
+    assert ">4. September 2025</time>" in german and ">8. Januar 2026, 16:14</time>" in german
+    assert '<option value="de" lang="de" selected>Deutsch</option>' in german
+    assert '<option value="en" lang="en">English</option>' in german
+    client.cookies["django_language"] = "en"
+    english = client.get(claim.get_absolute_url()).content.decode()
+    assert ">4 September 2025</time>" in english and ">8 January 2026, 16:14</time>" in english
+    assert "4. September" not in english and "8. January" not in english
+    assert '<option value="en" lang="en" selected>English</option>' in english
+    ratings = client.get("/faktenchecks/").content.decode()
+    assert '<label for="id_rating_0">True</label>' in ratings
+    assert ">Richtig</label>" not in ratings
