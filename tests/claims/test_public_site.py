@@ -356,3 +356,17 @@ def test_english_interface_writes_dates_languages_and_rating_filters_in_english(
     ratings = client.get("/faktenchecks/").content.decode()
     assert '<label for="id_rating_0">True</label>' in ratings
     assert ">Richtig</label>" not in ratings
+
+
+def test_english_interface_translates_search_help_and_correction_kinds(client):
+    claim = ClaimFactory(text="Windkraft liefert Strom")
+    CorrectionFactory(claim=claim, kind="update", note="Zahlen ergänzt.")
+    client.cookies["django_language"] = "en"
+    search = client.get("/suche/?q=Gezeitenkraftwerk").content.decode()
+    assert 'Tip: "exact wording" in quotes' in search
+    assert "No fact-checks found." in search
+    assert "Tipp:" not in search and "Keine Faktenchecks" not in search
+    corrections = client.get("/korrekturen/").content.decode()
+    assert "<strong>Update</strong>" in corrections and "Aktualisierung" not in corrections
+    detail = client.get(claim.get_absolute_url()).content.decode()
+    assert "<strong>Update</strong>" in detail
