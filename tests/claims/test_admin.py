@@ -1,3 +1,6 @@
+import json
+import re
+
 import pytest
 
 from claims.choices import ClaimStatus
@@ -59,6 +62,10 @@ def test_admin_is_german(client, editor):
     html = client.get("/admin/claims/claim/").content.decode()
     assert "Faktenchecks" in html
     assert "Überprüfung fällig" in html
+    # The topic picker's texts, which Django's German catalogue lacks, come from the project's.
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    assert json.loads(re.search(r'"Choose all %s": (".*?")', catalogue).group(1)) == "Alle %s auswählen"
+    assert json.loads(re.search(r'"Remove selected %s": (".*?")', catalogue).group(1)) == "Markierte %s entfernen"
 
 
 def test_claimant_and_source_autocomplete(client, editor):
