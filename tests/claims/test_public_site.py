@@ -1,5 +1,6 @@
 """Public site: feeds, sitemap, robots.txt, filters, keyset pages, conditional GET, query counts."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import feedparser
@@ -370,3 +371,11 @@ def test_english_interface_translates_search_help_and_correction_kinds(client):
     assert "<strong>Update</strong>" in corrections and "Aktualisierung" not in corrections
     detail = client.get(claim.get_absolute_url()).content.decode()
     assert "<strong>Update</strong>" in detail
+
+
+def test_pages_name_the_site_icon_and_it_is_served(client):
+    html = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+    response = client.get(icon)
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
