@@ -11,6 +11,8 @@ transaction; when PostgreSQL aborts it for such a conflict, the view runs again,
 `DATABASE_CONFLICT_RETRIES` times, after a short random pause. Before a repeat the messages
 the aborted run queued are dropped and uploaded files are read from their start. Inside a
 transaction opened by the caller (tests), nothing is repeated: only the caller could roll back.
+Views marked with Django's `transaction.non_atomic_requests` (the importers, which fetch over
+the network and store article by article) run as they are.
 """
 
 import logging
@@ -45,7 +47,7 @@ class RetryConflictsMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or DEFAULT_DB_ALIAS in getattr(view_func, "_non_atomic_requests", ()):
             return None
         retries = settings.DATABASE_CONFLICT_RETRIES
         for attempt in range(retries + 1):

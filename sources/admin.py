@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -150,8 +150,13 @@ class SourceAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/sources/source/checkworthy.html", context)
 
+    @transaction.non_atomic_requests
     def import_view(self, request):
-        """Import an article from pasted text, an uploaded file or a URL (article or feed)."""
+        """Import an article from pasted text, an uploaded file or a URL (article or feed).
+
+        Fetches over the network and stores article by article, so not in one request
+        transaction (config/conflicts.py): a feed's articles would hold their locks until the last is fetched.
+        """
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()

@@ -1,4 +1,6 @@
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
@@ -25,6 +27,8 @@ class CanImportSources(permissions.BasePermission):
         return bool(user and user.is_authenticated and user.is_staff and user.has_perm("sources.add_source"))
 
 
+# Fetches over the network and stores article by article: not one request transaction (config/conflicts.py).
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class SourceImportView(APIView):
     """Import articles from text, an uploaded .txt/.html file, an article URL or a feed URL.
 

@@ -1,19 +1,25 @@
-"""A write that PostgreSQL aborts in a real deadlock runs again (config/conflicts.py)."""
+"""Writing requests run in one transaction, and again when PostgreSQL aborts it in a real deadlock (config/conflicts.py)."""
 
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models.signals import post_save
 
 from claims.choices import ClaimStatus
 from claims.models import Claim, ClaimListItem
+from claims.services import update_claim
 from config.conflicts import is_conflict
+from sources.ingest import import_text
+from sources.models import Source
 from tests.claims.api.conftest import login_with_csrf
 from tests.claims.test_admin_workflow import change_url, form_data, logged_in
 from tests.factories import AppearanceFactory, ClaimFactory
 
+ARTICLES = sorted((Path(__file__).resolve().parents[2] / "seeds" / "articles").glob("*.txt"))
 # Flushed afterwards: the groups and rating scale of the data migrations are restored.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -96,6 +102,44 @@ def test_an_api_edit_that_loses_a_deadlock_runs_again(editor):
     assert response.status_code == 200, response.content.decode()[:2000]
     assert response.json()["conclusion"] == "Neue Fassung."
     assert Claim.objects.get(pk=claim.pk).conclusion == "Neue Fassung."
+
+
+@pytest.fixture
+def transactions_at_save():
+    """How many transaction blocks were open whenever a claim or source was saved."""
+    depths = []
+
+    def record(sender, **kwargs):
+        depths.append((sender.__name__, len(connection.atomic_blocks)))
+
+    post_save.connect(record, sender=Claim, dispatch_uid="depth-claim")
+    post_save.connect(record, sender=Source, dispatch_uid="depth-source")
+    yield depths
+    post_save.disconnect(dispatch_uid="depth-claim", sender=Claim)
+    post_save.disconnect(dispatch_uid="depth-source", sender=Source)
+
+
+def test_writes_run_in_a_request_transaction_imports_article_by_article(editor, reporter, transactions_at_save):
+    claim = ClaimFactory(status=ClaimStatus.DRAFT, published_at=None)
+    transactions_at_save.clear()
+    update_claim(claim=claim, user=editor, expected_version=claim.version, conclusion="Direkt.")
+    claim.refresh_from_db()
+    [(_, service_depth)] = transactions_at_save
+    transactions_at_save.clear()
+    editing = login_with_csrf(editor)
+    response = editing.patch(f"/api/v1/claims/{claim.slug}/", {"version": claim.version, "conclusion": "Neu."}, format="json")
+    assert response.status_code == 200
+    # The same service, now inside the request's transaction.
+    assert transactions_at_save == [("Claim", service_depth + 1)]
+
+    transactions_at_save.clear()
+    import_text(ARTICLES[0].read_bytes())
+    [(_, import_depth)] = transactions_at_save
+    transactions_at_save.clear()
+    response = login_with_csrf(reporter).post("/api/v1/sources/import/", {"text": ARTICLES[1].read_text(encoding="utf-8")}, format="json")
+    assert response.status_code == 201, response.content.decode()[:500]
+    # Only the article's own transactions: a feed's first articles are committed while the next ones are fetched.
+    assert transactions_at_save == [("Source", import_depth)]
 
 
 def test_only_transaction_conflicts_count():
