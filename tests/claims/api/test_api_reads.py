@@ -97,6 +97,10 @@ def test_bad_filter_value_is_a_400_with_message(api):
     assert response.status_code == 400
     assert response.json()["detail"] == "Ungültige Eingabe."
     assert "published_since" in response.json()["errors"]
+    english = api.get("/api/v1/claims/", {"published_since": "gestern"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400
+    assert english.json()["detail"] == "Invalid input."
+    assert english.json()["errors"]["published_since"] == ["Enter a valid date/time."]
 
 
 def test_unknown_or_unpublished_claimant_and_topic_are_a_400_naming_the_field(api):
