@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
@@ -55,3 +56,9 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def accessibility_violations(page) -> list[str]:
+    """What axe-core (WCAG 2.x A/AA and best-practice rules) finds on the page as it is now."""
+    found = Axe().run(page).response["violations"]
+    return [f"{violation['impact']} {violation['id']}: {[node['target'] for node in violation['nodes']][:3]}" for violation in found]

@@ -19,5 +19,6 @@ def test_swagger_ui_lists_the_endpoints_without_outside_requests(live_server, ne
     expect(page.locator(".opblock-summary-path").filter(has_text="/api/v1/claims/{slug}/claimreview/")).to_have_count(1)
     page.locator(".opblock-summary-path").filter(has_text="/api/v1/claims/similar/").first.click()
     expect(page.locator(".opblock-body").first).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "de"
     assert outside == [] and failed == []
     assert console_errors == []

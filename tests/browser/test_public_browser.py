@@ -11,6 +11,8 @@ from claims import services
 from claims.models import Rating
 from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, SourceFactory, TopicFactory, UserFactory
 
+from .conftest import accessibility_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -89,6 +91,7 @@ def check_page(page, analyser, name: str, width: int):
     assert page.locator("h1").count() == 1
     heading = page.locator("h1").bounding_box()
     assert heading and heading["x"] >= 0 and heading["x"] + heading["width"] <= width + 1
+    assert accessibility_violations(page) == [], f"{name}@{width}"
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
@@ -161,3 +164,16 @@ def test_reader_filters_the_claim_list_by_claimant_and_topic(live_server, new_pa
     page.get_by_role("button", name="Anzeigen").click()
     page.wait_for_url("**claimant=niemand**")
     assert "Keine Urheberin und kein Urheber mit dem Kurznamen „niemand“." in page.get_by_role("alert").inner_text()
+    # The list with its filter form, and with an error in it, as assistive technology meets it.
+    assert accessibility_violations(page) == []
+    page.goto(f"{live_server.url}/faktenchecks/")
+    assert accessibility_violations(page) == []
+
+
+def test_search_ratings_and_corrections_pages_pass_the_accessibility_rules(live_server, new_page):
+    claim = ClaimFactory(text="Windkraft deckt den ganzen Bedarf")
+    services.correct_claim(claim=claim, user=UserFactory(is_staff=True, is_superuser=True), kind="update", note="Zahlen ergänzt.")
+    page = new_page()
+    for path in ("/suche/?q=Windkraft", "/suche/?q=Gezeitenkraftwerk", "/bewertungen/", "/korrekturen/", claim.claimant.get_absolute_url()):
+        assert page.goto(f"{live_server.url}{path}").status == 200
+        assert accessibility_violations(page) == [], path
