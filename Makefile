@@ -48,7 +48,7 @@ bootstrap: venv db ## venv + database + migrations + seed data
 	$(DEV_ENV) $(PY) manage.py load_seeds
 
 run: bootstrap ## Set everything up and serve the site on http://127.0.0.1:8000
-	$(DEV_ENV) $(PY) manage.py create_demo_user
+	$(DEV_ENV) $(PY) manage.py create_demo_user --site http://$(HOST):$(PORT)
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: bootstrap ## Set everything up and run the whole test suite on PostgreSQL

@@ -11,8 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="redaktion")
         parser.add_argument("--password", default="faktencheck-demo")
+        parser.add_argument("--site", default="http://127.0.0.1:8000", help="Adresse, unter der die Website läuft.")
 
-    def handle(self, *args, username, password, **options):
+    def handle(self, *args, username, password, site, **options):
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"first_name": "Demo", "last_name": "Redaktion", "is_staff": True}
         )
@@ -22,5 +23,5 @@ class Command(BaseCommand):
         user.groups.add(*Group.objects.filter(name__in=[roles.REPORTER, roles.EDITOR, roles.PUBLISHER]))
         self.stdout.write(
             f"Demo-Konto {'angelegt' if created else 'aktualisiert'}: Benutzername „{username}“, Passwort „{password}“ "
-            "– Anmeldung unter http://127.0.0.1:8000/admin/"
+            f"– Anmeldung unter {site.rstrip('/')}/admin/"
         )
