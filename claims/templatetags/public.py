@@ -4,6 +4,8 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
@@ -35,3 +37,13 @@ def rating_badge(context, rating) -> str:
     if not rating:
         return ""
     return format_html('<span class="rating-badge rating-{}">{}</span>', rating.pk, label(context, rating))
+
+
+@register.filter
+def article_time(value) -> str:
+    """When an article appeared: date and time, or the date alone when the article gave no time
+    (its importer then stored midnight, which a reader would take for a real time)."""
+    local = timezone.localtime(value)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return date_format(local, "DATE_FORMAT")
+    return date_format(local, "DATETIME_FORMAT")
