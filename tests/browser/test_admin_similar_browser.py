@@ -38,6 +38,9 @@ def test_similar_claims_appear_while_the_editor_types(live_server, browser, edit
     expect(duplicate_link).to_have_attribute("href", f"/admin/claims/claim/{draft.pk}/dublette/{original.pk}/")
     page.fill("#id_text", "Inflation")
     expect(panel.locator("li")).to_have_count(0, timeout=10_000)
+    # A claim of the full 75 characters is visible in its field without scrolling.
+    page.fill("#id_text", "Deutschland ist der größte Unterstützer der Ukraine, sagt der Bundeskanzler")
+    assert page.locator("#id_text").evaluate("field => field.scrollWidth <= field.clientWidth")
     # Browsers ask for /favicon.ico on their own; everything the page itself loads must load.
     assert [url for url in failed if not url.endswith("/favicon.ico")] == []
     assert not [error for error in console_errors if "Content Security Policy" in error or "Refused" in error]
