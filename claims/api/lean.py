@@ -480,8 +480,8 @@ def _store_for_related(sender, instance, using, **kwargs) -> None:
     store_list_items(claims.values_list("pk", flat=True).distinct(), using=using)
 
 
-def _store_after_delete(sender, instance, using, **kwargs) -> None:
-    # Deleting a claimant or topic changed its claims without saving them one by one.
+def _store_after_topic_deleted(sender, instance, using, **kwargs) -> None:
+    # Deleting a topic took it from its claims without an m2m signal; which claims they were is gone.
     store_missing_list_items(using=using)
 
 
@@ -509,10 +509,6 @@ def _store_for_source(sender, instance, using, created=False, **kwargs) -> None:
     store_list_items(claims, using=using)
 
 
-def _store_after_source_deleted(sender, instance, using, **kwargs) -> None:
-    transaction.on_commit(lambda: store_missing_list_items(using=using), using=using)
-
-
 def connect_signals() -> None:
     """Stored list items and detail lines follow every save of what they show. (The triggers
     of migrations 0009 and 0010 have deleted the old ones by then, also for writes that send
@@ -527,10 +523,11 @@ def connect_signals() -> None:
     m2m_changed.connect(_store_for_topics, sender=Claim.topics.through, dispatch_uid="list-item-claim-topics")
     for model in (Claimant, Topic, Rating, RatingScale):
         post_save.connect(_store_for_related, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
-        post_delete.connect(_store_after_delete, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")
+    # Claimants, ratings, scales, sources and outlets cannot be deleted while a claim shows them
+    # (PROTECT): deleting one changes no stored item or line.
+    post_delete.connect(_store_after_topic_deleted, sender=Topic, dispatch_uid="list-item-delete-claims.Topic")
     for model in (Appearance, Correction):
         post_save.connect(_store_for_part, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
         post_delete.connect(_store_after_part_deleted, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")
     for model in (Source, Outlet):
         post_save.connect(_store_for_source, sender=model, dispatch_uid=f"list-item-save-{model._meta.label}")
-        post_delete.connect(_store_after_source_deleted, sender=model, dispatch_uid=f"list-item-delete-{model._meta.label}")

@@ -3,6 +3,8 @@
 import orjson
 import pytest
 from django.db import connection
+from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from claims.api import lean
 from claims.api.serializers import ClaimDetailSerializer
@@ -141,6 +143,29 @@ def test_after_an_appearance_is_deleted_its_claim_line_is_stored_again(claims, c
         claims[0].appearances.first().delete()
     assert stored()[claims[0].pk].encode() == serialized(claims[0])
     assert len(detailed(client, claims[0])["appearances"]) == len(before["appearances"]) - 1
+
+
+def test_what_a_claim_shows_cannot_be_deleted_and_deleting_the_rest_stores_nothing(claims):
+    shown = [claims[0].claimant, claims[0].rating, claims[1].appearances.last().source, claims[1].appearances.last().source.outlet]
+    for thing in shown:
+        with pytest.raises(ProtectedError):
+            thing.delete()
+    unused = [factories.ClaimantFactory(), factories.SourceFactory(), factories.OutletFactory()]
+    with CaptureQueriesContext(connection) as queries:
+        for thing in unused:
+            thing.delete()
+    # No search for claims without a stored line (a scan of every claim: 47 ms at 100,000 claims).
+    assert not [query["sql"] for query in queries.captured_queries if "claims_claimlistitem" in query["sql"]]
+    assert set(stored()) == {claim.pk for claim in claims}
+
+
+def test_deleting_a_topic_stores_the_lines_of_its_former_claims_again(claims, client):
+    topic = factories.TopicFactory()
+    topic.claims.add(claims[0], claims[2])
+    topic.delete()  # the links go without an m2m signal
+    assert set(stored()) == {claim.pk for claim in claims}
+    assert stored()[claims[0].pk].encode() == serialized(claims[0])
+    assert detailed(client, claims[0])["topics"] == []
 
 
 def move_appearance_in_sql(claims):
