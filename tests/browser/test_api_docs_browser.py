@@ -1,14 +1,12 @@
 """The interactive API documentation renders in Chromium from local files, under the site's CSP."""
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_swagger_ui_lists_the_endpoints_without_outside_requests(live_server, new_page):
-    cache.clear()  # rate-limit counters of earlier tests from the same address
     page = new_page()
     console_errors, outside, failed = [], [], []
     page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))

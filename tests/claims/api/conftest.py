@@ -1,16 +1,7 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from claims.models import PartnerKey
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters():
-    # Throttle counters live in the cache; each test starts with a full allowance.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
