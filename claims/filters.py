@@ -1,6 +1,6 @@
 """One FilterSet per model, shared by the public pages and the API."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -141,6 +141,8 @@ class ClaimFilter(django_filters.FilterSet):
         return queryset.filter(published_at__gte=start_of_day(value))
 
     def filter_date_to(self, queryset, name, value):
+        if value == date.max:  # the last day there is: no day after it to stop before
+            return queryset
         return queryset.filter(published_at__lt=start_of_day(value + timedelta(days=1)))
 
 

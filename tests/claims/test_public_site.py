@@ -147,6 +147,8 @@ def test_claim_list_filters_with_the_shared_filterset(client):
     since = (timezone.localdate() - timezone.timedelta(days=30)).isoformat()
     assert old.text not in texts({"date_from": since})
     assert texts({"date_to": since}) == {old.text}
+    # The last and first days a date field accepts (31.12.9999 typed into the date picker).
+    assert texts({"date_to": "9999-12-31"}) == texts({"date_from": "0001-01-01"}) == {wanted.text, old.text, "Andere Behauptung"}
     html = client.get("/faktenchecks/").content.decode()
     assert '<label for="id_q">Suche</label>' in html
     assert 'type="search"' in html

@@ -90,6 +90,8 @@ def test_filters_rating_claimant_topic_language_and_full_text(api, other_rating)
     assert slugs(api.get("/api/v1/claims/", {"topic": topic.slug})) == [wind.slug]
     assert slugs(api.get("/api/v1/claims/", {"language": "en"})) == [true_claim.slug]
     assert slugs(api.get("/api/v1/claims/", {"q": "Windkraft"})) == [wind.slug]
+    # The last day a date accepts has no day after it; the filter still answers.
+    assert set(slugs(api.get("/api/v1/claims/", {"date_to": "9999-12-31"}))) == {wind.slug, true_claim.slug}
 
 
 def test_bad_filter_value_is_a_400_with_message(api):
