@@ -79,8 +79,27 @@ class NeedsRecheckFilter(admin.SimpleListFilter):
         return queryset.needs_recheck(older_than=timezone.localdate() - timedelta(days=days))
 
 
+class AppearanceFormSet(forms.BaseInlineFormSet):
+    """The claim's appearances, at most one of them ticked as the first.
+
+    Moving the tick saves without a conflict: the current first appearance is listed first
+    (`Appearance.Meta.ordering`), so it is unticked before another is ticked.
+    """
+
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        if sum(bool(form.cleaned_data.get("is_first")) for form in kept) > 1:
+            raise ValidationError(_("Nur eine Fundstelle kann das erste bekannte Auftreten sein: bitte höchstens einen Haken setzen."))
+        # The model's clean() anchored each quote; the same passage of an article is listed once.
+        positions = [(form.instance.source_id, form.instance.start) for form in kept if form.instance.start is not None]
+        if len(positions) != len(set(positions)):
+            raise ValidationError(_("Dieselbe Stelle desselben Artikels ist mehrfach als Fundstelle eingetragen."))
+
+
 class AppearanceInline(admin.StackedInline):
     model = Appearance
+    formset = AppearanceFormSet
     extra = 1
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "is_first"]

@@ -57,6 +57,57 @@ def test_admin_rejects_quote_not_in_article_and_keeps_input(client, reporter):
     assert not Claim.objects.filter(text="Russland lehnt ausländische Truppen ab").exists()
 
 
+def test_two_first_appearances_are_a_form_error_that_keeps_the_input(client, reporter):
+    load_seeds(log=lambda message: None)
+    source = Source.objects.get(title="Russland lehnt europäische Truppen in der Ukraine erneut ab")
+    quote = "Moskau habe eine Präsenz ausländischer Streitkräfte auf ukrainischem Territorium stets abgelehnt."
+    data = claim_form(source, quote, **{"appearances-TOTAL_FORMS": "2", "appearances-0-is_first": "on"})
+    data.update({"appearances-1-source": str(source.pk), "appearances-1-quote": "Diese Haltung habe sich", "appearances-1-is_first": "on"})
+    client.force_login(reporter)
+    response = client.post("/admin/claims/claim/add/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nur eine Fundstelle kann das erste bekannte Auftreten sein" in html
+    assert quote in html and "Diese Haltung habe sich" in html
+    assert not Claim.objects.filter(text="Russland lehnt ausländische Truppen ab").exists()
+
+
+def test_the_same_passage_twice_is_a_form_error(client, reporter):
+    load_seeds(log=lambda message: None)
+    source = Source.objects.get(title="Russland lehnt europäische Truppen in der Ukraine erneut ab")
+    quote = "Moskau habe eine Präsenz ausländischer Streitkräfte auf ukrainischem Territorium stets abgelehnt."
+    data = claim_form(source, quote, **{"appearances-TOTAL_FORMS": "2"})
+    data.update({"appearances-1-source": str(source.pk), "appearances-1-quote": quote[:40]})
+    client.force_login(reporter)
+    response = client.post("/admin/claims/claim/add/", data)
+    assert response.status_code == 200
+    assert "Dieselbe Stelle desselben Artikels ist mehrfach als Fundstelle eingetragen." in response.content.decode()
+    assert not Claim.objects.filter(text="Russland lehnt ausländische Truppen ab").exists()
+
+
+def test_the_first_appearance_tick_moves_to_another_appearance(client, reporter):
+    load_seeds(log=lambda message: None)
+    source = Source.objects.get(title="Russland lehnt europäische Truppen in der Ukraine erneut ab")
+    quote = "Moskau habe eine Präsenz ausländischer Streitkräfte auf ukrainischem Territorium stets abgelehnt."
+    second = "Diese Haltung habe sich auch im Verlauf der bisherigen Gespräche nicht verändert."
+    client.force_login(reporter)
+    data = claim_form(source, quote, **{"appearances-TOTAL_FORMS": "2", "appearances-0-is_first": "on"})
+    data.update({"appearances-1-source": str(source.pk), "appearances-1-quote": second})
+    assert client.post("/admin/claims/claim/add/", data).status_code == 302
+    claim = Claim.objects.get(text="Russland lehnt ausländische Truppen ab")
+    first, other = claim.appearances.order_by("-is_first", "id")
+    assert first.is_first and not other.is_first
+    page = client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
+    version = re.search(r'name="expected_version" value="(\d+)"', page).group(1)
+    data = claim_form(source, quote, expected_version=version, **{"appearances-TOTAL_FORMS": "2", "appearances-INITIAL_FORMS": "2"})
+    data.update({"appearances-0-id": str(first.pk), "appearances-0-claim": str(claim.pk)})
+    data.update({"appearances-1-id": str(other.pk), "appearances-1-claim": str(claim.pk), "appearances-1-source": str(source.pk)})
+    data.update({"appearances-1-quote": second, "appearances-1-is_first": "on"})
+    response = client.post(f"/admin/claims/claim/{claim.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(claim.appearances.filter(is_first=True)) == [other]
+
+
 def test_admin_is_german(client, editor):
     client.force_login(editor)
     html = client.get("/admin/claims/claim/").content.decode()
