@@ -79,6 +79,15 @@ class NeedsRecheckFilter(admin.SimpleListFilter):
         return queryset.needs_recheck(older_than=timezone.localdate() - timedelta(days=days))
 
 
+def _is_valid(field, value) -> bool:
+    """Whether the form field accepts `value` (a pre-fill from the query string may be anything)."""
+    try:
+        field.clean(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class AppearanceFormSet(forms.BaseInlineFormSet):
     """The claim's appearances, at most one of them ticked as the first.
 
@@ -423,7 +432,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def get_changeform_initial_data(self, request):
         """Pre-fill from the query string, e.g. from a check-worthy sentence of an article."""
         initial = super().get_changeform_initial_data(request)
-        return {key: value for key, value in initial.items() if key in ClaimAdminForm.Meta.fields}
+        fields = ClaimAdminForm.base_fields
+        return {key: value for key, value in initial.items() if key in ClaimAdminForm.Meta.fields and _is_valid(fields[key], value)}
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

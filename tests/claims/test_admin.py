@@ -132,3 +132,14 @@ def test_claimant_and_source_autocomplete(client, editor):
         "/admin/autocomplete/", {"app_label": "claims", "model_name": "claim", "field_name": "claimant", "term": "Peskow"}
     )
     assert [item["text"] for item in response.json()["results"]] == ["Dmitri Peskow (Kremlsprecher)"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["claimant=abc", "claimant=99999999", "rating=abc", "claim_date=gestern", "topics=abc", "duplicate_of=abc", "text=%00", "language=zz"],
+)
+def test_add_form_prefilled_from_a_bad_query_string_still_opens(client, reporter, query):
+    client.force_login(reporter)
+    response = client.get(f"/admin/claims/claim/add/?{query}")
+    assert response.status_code == 200
+    assert 'id="claim_form"' in response.content.decode()
