@@ -59,9 +59,12 @@ LEFT JOIN claims_claimant claimant ON claimant.id = claim.claimant_id
 LEFT JOIN claims_rating rating ON rating.id = claim.rating_id
 LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
 """
-# What the detail shape reads besides the claim.
+# What the detail shape reads besides the claim. The claim it duplicates is named only while
+# that one is public (a withdrawn or draft original stays internal); its status changes
+# re-store the lines of its duplicates (`_store_for_claim`, trigger of migration 0012).
 DETAIL_JOINS = f"""{CLAIMANT_RATING_JOINS}
 LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
+    AND duplicate.status = 'published' AND duplicate.published_at <= now()
 """
 
 # The list shape (`ClaimListSerializer`).

@@ -138,7 +138,9 @@ class ClaimDetailSerializer(ClaimListSerializer):
     context = serializers.CharField(read_only=True, help_text=_("Einordnung in Markdown / context as Markdown source."))
     appearances = AppearanceSerializer(many=True, read_only=True)
     corrections = CorrectionInClaimSerializer(many=True, read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    duplicate_of = serializers.SerializerMethodField(
+        help_text=_("Kurzname des bereits veröffentlichten Faktenchecks, den diese Behauptung wiederholt / slug of the published fact-check this claim repeats.")
+    )
 
     class Meta:
         model = Claim
@@ -152,6 +154,11 @@ class ClaimDetailSerializer(ClaimListSerializer):
             "appearances",
             "corrections",
         ]
+
+
+    def get_duplicate_of(self, claim) -> str | None:
+        original = claim.duplicate_of
+        return original.slug if original is not None and original.is_public else None
 
 
 class CorrectionSerializer(ApiModelSerializer):

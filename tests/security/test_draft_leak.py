@@ -66,6 +66,7 @@ def world(publisher):
     secret_claimant.save()
     secret_source = Source.objects.create(title="Interner Artikel qqleaksourcetitle", slug="qqslug-quelle", body=SECRET_ARTICLE)
     secrets = {"claim": [], "claimant": [secret_claimant], "source": [secret_source], "topic": [topic]}
+    repeating = []
     markers = {"qqleaksourcetitle", "qqleaksourcequote", "qqleakclaimant", "qqslug-urheber", "qqslug-quelle"}
     for state, spec in STATES.items():
         published_at = timezone.now() + timezone.timedelta(days=spec["days"]) if "days" in spec else None
@@ -86,10 +87,15 @@ def world(publisher):
         factories.AppearanceFactory(claim=claim, source=public_source, quote="Die Debatte soll in der kommenden Woche fortgesetzt werden.")
         if state == "withdrawn":
             services.withdraw(claim=claim, user=publisher, note=f"Zurückgezogen {_marker(state, 'note')}")
+        # A public claim marked as repeating it: the public one must not name it.
+        repeated = factories.ClaimFactory(text=f"Wiederholt {state}")
+        repeated.duplicate_of = claim
+        repeated.save()
+        repeating.append(repeated)
         secrets["claim"].append(claim)
         markers |= {_marker(state, field) for field in ("text", "long", "conclusion", "context")} | {claim.slug}
     markers.add(_marker("withdrawn", "note"))
-    return {"public_claim": public_claim, "secrets": secrets, "markers": markers, "author": author, "topic": topic}
+    return {"public_claim": public_claim, "repeating": repeating, "secrets": secrets, "markers": markers, "author": author, "topic": topic}
 
 
 def _secret_pks(world, model) -> list[str]:
@@ -111,7 +117,7 @@ def _secret_pks(world, model) -> list[str]:
 def _candidates(world):
     secrets = world["secrets"]
     slugs = [obj.slug for kind in ("claim", "claimant", "source", "topic") for obj in secrets[kind]]
-    slugs.append(world["public_claim"].slug)
+    slugs += [claim.slug for claim in (world["public_claim"], *world["repeating"])]
     pks = sorted({str(obj.pk) for kind in ("claim", "claimant", "source") for obj in secrets[kind]})
     labels = [config.label for config in apps.get_app_configs()]
     content_types = [str(ContentType.objects.get_for_model(model).pk) for model in (Claim, Claimant, Source)]

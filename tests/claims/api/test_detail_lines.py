@@ -1,10 +1,13 @@
 """Stored API detail lines (`ClaimListItem.detail`): read when current, never stale, whoever writes."""
 
+from datetime import timedelta
+
 import orjson
 import pytest
 from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from claims.api import lean
 from claims.api.serializers import ClaimDetailSerializer
@@ -217,6 +220,15 @@ def test_writes_that_send_no_signal_delete_the_lines_they_change(claims, client,
     for claim in claims:
         assert detailed(client, claim) == orjson.loads(serialized(claim))
     assert detailed(client, claims[changed]) != before
+
+
+@pytest.mark.parametrize("hide", [{"status": ClaimStatus.WITHDRAWN}, {"status": ClaimStatus.DRAFT}, {"published_at": timezone.now() + timedelta(days=1)}])
+def test_a_duplicated_claim_that_is_no_longer_public_is_no_longer_named(claims, client, hide):
+    assert detailed(client, claims[2])["duplicate_of"] == claims[0].slug
+    Claim.objects.filter(pk=claims[0].pk).update(**hide)  # in SQL: the trigger forgets the line
+    assert claims[2].pk not in stored()
+    assert detailed(client, claims[2])["duplicate_of"] is None
+    assert detailed(client, claims[2]) == orjson.loads(serialized(claims[2]))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
