@@ -139,7 +139,10 @@ class ClaimDetailSerializer(ClaimListSerializer):
     appearances = AppearanceSerializer(many=True, read_only=True)
     corrections = CorrectionInClaimSerializer(many=True, read_only=True)
     duplicate_of = serializers.SerializerMethodField(
-        help_text=_("Kurzname des bereits veröffentlichten Faktenchecks, den diese Behauptung wiederholt / slug of the published fact-check this claim repeats.")
+        help_text=_(
+            "Kurzname des bereits veröffentlichten Faktenchecks, den diese Behauptung wiederholt / "
+            "slug of the published fact-check this claim repeats."
+        )
     )
 
     class Meta:
@@ -154,7 +157,6 @@ class ClaimDetailSerializer(ClaimListSerializer):
             "appearances",
             "corrections",
         ]
-
 
     def get_duplicate_of(self, claim) -> str | None:
         original = claim.duplicate_of

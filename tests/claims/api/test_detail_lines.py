@@ -222,7 +222,9 @@ def test_writes_that_send_no_signal_delete_the_lines_they_change(claims, client,
     assert detailed(client, claims[changed]) != before
 
 
-@pytest.mark.parametrize("hide", [{"status": ClaimStatus.WITHDRAWN}, {"status": ClaimStatus.DRAFT}, {"published_at": timezone.now() + timedelta(days=1)}])
+@pytest.mark.parametrize(
+    "hide", [{"status": ClaimStatus.WITHDRAWN}, {"status": ClaimStatus.DRAFT}, {"published_at": timezone.now() + timedelta(days=1)}]
+)
 def test_a_duplicated_claim_that_is_no_longer_public_is_no_longer_named(claims, client, hide):
     assert detailed(client, claims[2])["duplicate_of"] == claims[0].slug
     Claim.objects.filter(pk=claims[0].pk).update(**hide)  # in SQL: the trigger forgets the line
