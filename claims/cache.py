@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -93,12 +93,30 @@ def invalidate_public_pages() -> int:
     return generation
 
 
+def count_up_public_revision() -> None:
+    """Count the public content's revision up (`PublicRevision`, the validators' part that every change moves)."""
+    from .models import PublicRevision
+
+    connection = connections[router.db_for_write(PublicRevision)]
+    table = connection.ops.quote_name(PublicRevision._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, number, changed_at) VALUES (1, 1, statement_timestamp()) "
+            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1, changed_at = EXCLUDED.changed_at"
+        )
+
+
 def invalidate_after_commit() -> None:
     """Invalidate once the current transaction has committed (readers must see the new data)."""
 
     def run():
         from .freshness import forget_site_version
 
+        try:
+            # After the commit: whoever reads the new revision reads the new content too.
+            count_up_public_revision()
+        except Exception:  # the change is committed; it must not turn into an error
+            logger.exception("Could not count up the public revision.")
         forget_site_version()
         recent_pages.forget()
         try:
@@ -286,6 +304,14 @@ def serve_cached(request, produce):
 
     def store(rendered):
         if not _storable(rendered):
+            return
+        # A public page's validators name the site version read before rendering: if content
+        # changed meanwhile, they may not describe this content, and a stored copy would answer
+        # revalidations for minutes.
+        from .freshness import site_version
+
+        version = getattr(request, "public_site_version", None)
+        if version is not None and site_version(fresh=True) != version:
             return
         content = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", rendered.content)
         headers = {name: value for name, value in rendered.items() if name.lower() != "x-page-cache"}

@@ -24,7 +24,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from . import cache as page_cache
-from .freshness import not_modified
+from .freshness import is_conditional, not_modified
 
 
 def is_anonymous_reader(request) -> bool:
@@ -64,10 +64,6 @@ def _is_public_path(path: str, urlconf) -> bool:
     except Resolver404:
         return False
     return getattr(getattr(match.func, "view_class", None), "answered_early", False)
-
-
-def is_conditional(request) -> bool:
-    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
 
 
 class EarlyPublicResponseMiddleware:

@@ -501,6 +501,27 @@ class ClaimListItem(models.Model):
         return str(self.claim_id)
 
 
+class PublicRevision(models.Model):
+    """One row: how often public content changed, and when it last did.
+
+    Every change to what readers see (a claim, its appearances and corrections, or a claimant,
+    rating, scale, topic, source or outlet shown with it) counts it up once its transaction has
+    committed (`claims.cache.invalidate_after_commit`). It is part of the validators behind
+    conditional GET (`claims.freshness`): a renamed outlet changes no claim row, yet every
+    page that shows it must answer with its new name instead of `304 Not Modified`.
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Stand der öffentlichen Inhalte")
+        verbose_name_plural = _("Stand der öffentlichen Inhalte")
+
+    def __str__(self):
+        return str(self.number)
+
+
 class PartnerKey(AbstractAPIKey):
     """An API key of a partner organisation: only its SHA-512 hash is stored; revocation is final."""
 
