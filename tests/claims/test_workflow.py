@@ -1,6 +1,6 @@
 """Workflow services: roles × transitions, four eyes, scheduling, corrections, history, versions."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from claims import roles, services
 from claims.choices import ClaimStatus, CorrectionKind, EventAction
 from claims.models import Appearance, Claim, Correction
+from sources.models import Source
 from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +210,25 @@ def test_naive_publication_time_is_refused(author, editor, publisher):
     claim = claim_in("approved", author=author, approver=editor)
     with pytest.raises(ValidationError):
         services.publish(claim=claim, user=publisher, at=timezone.now().replace(tzinfo=None))
+
+
+def test_publication_before_the_claim_was_made_is_refused_but_backdating_after_it_is_allowed(author, editor, publisher):
+    claim = claim_in("approved", author=author, approver=editor)
+    Claim.objects.filter(pk=claim.pk).update(claim_date=date(2026, 1, 8))
+    with pytest.raises(ValidationError, match="Sie wurde am 8. Januar 2026 aufgestellt") as refused:
+        services.publish(claim=claim, user=publisher, at=datetime(1990, 1, 1, 10, tzinfo=UTC))
+    assert "at" in refused.value.error_dict
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.IN_REVIEW
+    services.publish(claim=claim, user=publisher, at=datetime(2026, 1, 9, 10, tzinfo=UTC))
+    assert Claim.objects.get(pk=claim.pk).is_public
+
+
+def test_without_a_claim_date_the_earliest_quoting_article_dates_the_claim(author, editor, publisher):
+    claim = claim_in("approved", author=author, approver=editor)
+    Claim.objects.filter(pk=claim.pk).update(claim_date=None)
+    Source.objects.filter(appearances__claim=claim).update(published_at=datetime(2025, 9, 4, 8, tzinfo=UTC))
+    with pytest.raises(ValidationError, match="Sie wurde am 4. September 2025 aufgestellt"):
+        services.publish(claim=claim, user=publisher, at=datetime(2025, 9, 3, 8, tzinfo=UTC))
 
 
 def test_published_verdict_is_locked_outside_corrections(publisher, other_rating):
