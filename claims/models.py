@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
@@ -18,12 +17,13 @@ from sources.quotes import find_quote
 from .choices import ClaimantKind, ClaimStatus, CorrectionKind, EventAction
 from .markup import render_markdown
 from .querysets import ClaimantQuerySet, ClaimQuerySet, CorrectionQuerySet, TopicQuerySet
+from .slugs import german_slugify
 
 SHORT_CLAIM_LENGTH = 75
 
 
 def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> str:
-    base = slugify(text)[:max_length].strip("-") or "eintrag"
+    base = german_slugify(text)[:max_length].strip("-") or "eintrag"
     slug, counter = base, 2
     others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
     while others.filter(slug=slug).exists():

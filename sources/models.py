@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from claims.slugs import german_slugify
 
 from .choices import Language
 
@@ -147,7 +148,7 @@ class Source(models.Model):
                 # Quotes are anchored in the archived text: a changed article is a new version.
                 raise ValidationError(_("Text und Original einer archivierten Quelle können nicht geändert werden."))
         if not self.slug:
-            self.slug = f"{slugify(self.title)[:100].strip('-') or 'artikel'}-{self.content_hash[:8]}"
+            self.slug = f"{german_slugify(self.title)[:100].strip('-') or 'artikel'}-{self.content_hash[:8]}"
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

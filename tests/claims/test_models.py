@@ -47,6 +47,13 @@ def test_slug_is_derived_and_unique():
     assert second.slug == "die-erde-ist-flach-2"
 
 
+def test_addresses_spell_umlauts_and_sharp_s_out():
+    claim = ClaimFactory(text="Deutsche Soldaten könnten über Maßnahmen im Ärmelkanal wachen")
+    assert claim.slug == "deutsche-soldaten-koennten-ueber-massnahmen-im-aermelkanal-wachen"
+    source = SourceFactory(title="Größter Unterstützer: Österreich prüft Beteiligung")
+    assert source.slug.startswith("groesster-unterstuetzer-oesterreich-prueft-beteiligung-")
+
+
 def test_context_markdown_is_rendered_and_script_removed():
     claim = ClaimFactory(context='**fett** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror="alert(1)">')
     assert "<strong>fett</strong>" in claim.context_html
