@@ -119,6 +119,18 @@ def test_admin_is_german(client, editor):
     assert json.loads(re.search(r'"Remove selected %s": (".*?")', catalogue).group(1)) == "Markierte %s entfernen"
 
 
+def test_admin_stays_german_for_an_english_browser_and_after_the_site_was_switched_to_english(client, editor):
+    client.force_login(editor)
+    client.cookies["django_language"] = "en"
+    response = client.get("/admin/claims/claim/add/", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response["Content-Language"] == "de"
+    assert '<html lang="de"' in html and "Faktencheck hinzufügen" in html and "Sichern" in html
+    assert "Save and add another" not in html
+    # The public site keeps the reader's choice.
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
+
+
 def test_claimant_and_source_autocomplete(client, editor):
     load_seeds(log=lambda message: None)
     client.force_login(editor)
