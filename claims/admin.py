@@ -273,7 +273,13 @@ WORKFLOW_STEPS = {
             services.approve,
             ConfirmForm,
             _("Freigegeben."),
-            lambda user, claim: claim.status == ClaimStatus.IN_REVIEW and not claim.approved_by_id and _perm(user, "review_claim"),
+            # Nobody approves or publishes their own claim: the author is not offered the buttons.
+            lambda user, claim: (
+                claim.status == ClaimStatus.IN_REVIEW
+                and not claim.approved_by_id
+                and claim.author_id != user.pk
+                and _perm(user, "review_claim")
+            ),
         ),
         WorkflowStep(
             "publish",
@@ -281,7 +287,12 @@ WORKFLOW_STEPS = {
             services.publish,
             PublishForm,
             _("Veröffentlicht."),
-            lambda user, claim: claim.status == ClaimStatus.IN_REVIEW and claim.approved_by_id and _perm(user, "publish_claim"),
+            lambda user, claim: (
+                claim.status == ClaimStatus.IN_REVIEW
+                and claim.approved_by_id
+                and claim.author_id != user.pk
+                and _perm(user, "publish_claim")
+            ),
             takes_claim=True,
         ),
         WorkflowStep(

@@ -127,6 +127,15 @@ def test_workflow_buttons_follow_role_and_status(client, reporter, editor, publi
     for step in ("approve", "request-changes", "return-to-draft"):
         assert step_url(in_review, step) in html
     assert step_url(in_review, "publish") not in html
+    # Nobody is offered to approve or publish their own claim.
+    own = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=editor)
+    html = client.get(change_url(own)).content.decode()
+    assert step_url(own, "approve") not in html and step_url(own, "request-changes") in html
+    own_approved = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=publisher, approved_by=editor)
+    client.force_login(publisher)
+    assert step_url(own_approved, "publish") not in client.get(change_url(own_approved)).content.decode()
+    approved = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=reporter, approved_by=editor)
+    assert step_url(approved, "publish") in client.get(change_url(approved)).content.decode()
 
     public = ClaimFactory(author=reporter)
     client.force_login(publisher)
