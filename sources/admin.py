@@ -33,6 +33,10 @@ class SourceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["outlet"]
     # An address typed without a scheme is taken as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def view_on_site(self, obj):
+        """The public page of an article a public claim quotes; others have none (the link would end in 404)."""
+        return obj.get_absolute_url() if Source.objects.public().filter(pk=obj.pk).exists() else None
     readonly_fields = [
         "content_hash",
         "raw_hash",
