@@ -18,6 +18,7 @@ import logging
 from django.db import transaction
 from django.db.models import Count, Min
 
+from .cache import invalidate_after_commit
 from .choices import ClaimStatus
 from .models import Claim, RelatedClaim
 
@@ -103,4 +104,7 @@ def refresh_all(*, missing_only: bool = False, log=None) -> int:
         refresh(claim_id)
         if log and done % 1000 == 0:
             log(f"{done} / {len(ids)}")
+    if ids:
+        # Claim pages show these lists: their stored copies and validators must not outlive them.
+        invalidate_after_commit()
     return len(ids)

@@ -154,3 +154,16 @@ def test_lists_kept_by_the_workflow_equal_a_full_refresh(reporter, editor, publi
     services.withdraw(claim=claims[3], user=publisher, note="Zitat falsch zugeordnet.")
     kept, full = kept_and_full()
     assert len(kept) == 2 * (len(texts) - 1) and kept == full
+
+
+def test_refreshing_every_list_changes_the_pages_validators(client, django_capture_on_commit_callbacks):
+    claim = ClaimFactory(text=TEXTS[0])
+    ClaimFactory(text=TEXTS[1])
+    RelatedClaim.objects.all().delete()  # as after an import that skipped the workflow
+    first = client.get(claim.get_absolute_url())
+    assert TEXTS[1] not in first.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        related.refresh_all()
+    again = client.get(claim.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200
+    assert TEXTS[1] in again.content.decode()
