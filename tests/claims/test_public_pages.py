@@ -62,3 +62,16 @@ def test_source_quoted_only_by_drafts_is_not_public(client):
     draft = ClaimFactory(status=ClaimStatus.DRAFT)
     appearance = AppearanceFactory(claim=draft)
     assert client.get(appearance.source.get_absolute_url()).status_code == 404
+
+
+def test_on_english_pages_german_claims_and_quotes_are_marked_german(client):
+    appearance = AppearanceFactory()
+    claim = appearance.claim
+    client.cookies["django_language"] = "en"
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert '<html lang="en">' in html
+    assert f'<h1 id="claim-heading" lang="de">{claim.text}</h1>' in html
+    assert f'<span lang="de">{claim.conclusion}</span>' in html
+    assert 'lang="de"><p><mark>' in html
+    home = client.get("/").content.decode()
+    assert f'<h3 lang="de"><a href="{claim.get_absolute_url()}">' in home
