@@ -1,5 +1,6 @@
 """Types shared by the importers: the parsed article, the import result and the error."""
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,8 +11,12 @@ from django.core.exceptions import ValidationError
 BERLIN = ZoneInfo("Europe/Berlin")
 MIN_BODY_CHARS = 200
 
-# "Kiew (dpa) - …", "Paris (AFP/dpa) – …": the agency named in an article's dateline.
-AGENCY_DATELINE = re.compile(r"^[^()\n]{2,40}?\((?P<agency>[A-Za-z][A-Za-z/]{1,11})\)\s*[-–—]\s")
+# "Kiew (dpa) - …", "Paris (AFP/dpa) – …", "Berlin, 12.02.2026 (dpa) – …": an article's
+# dateline, naming the agency and sometimes the day.
+AGENCY_DATELINE = re.compile(
+    r"^[^()\n]{2,40}?(?:,\s*(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}))?\s*"
+    r"\((?P<agency>[A-Za-z][A-Za-z/]{1,11})\)\s*[-–—]\s"
+)
 
 
 @dataclass
@@ -34,9 +39,14 @@ class IngestError(ValidationError):
     """The input is not an article we can store; the message says why."""
 
 
-def agency_from_dateline(body: str) -> str:
-    """The agency of the first dateline among the opening paragraphs (after a teaser, say)."""
+def from_dateline(body: str) -> tuple[str, datetime | None]:
+    """`(agency, day)` of the first dateline among the opening paragraphs (after a teaser, say);
+    the day is midnight in Berlin, None when the dateline gives none (or an impossible one)."""
     for paragraph in body.split("\n\n")[:3]:
         if match := AGENCY_DATELINE.match(paragraph):
-            return match.group("agency")
-    return ""
+            day = None
+            if match.group("year"):
+                with contextlib.suppress(ValueError):  # 31.02.: no day, the rest of the dateline stands
+                    day = datetime(int(match.group("year")), int(match.group("month")), int(match.group("day")), tzinfo=BERLIN)
+            return match.group("agency"), day
+    return "", None

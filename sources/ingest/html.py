@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from trafilatura.settings import use_config
 
-from .base import BERLIN, MIN_BODY_CHARS, IngestError, ParsedArticle, agency_from_dateline
+from .base import BERLIN, MIN_BODY_CHARS, IngestError, ParsedArticle, from_dateline
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2})", re.IGNORECASE)
@@ -100,12 +100,13 @@ def parse_html(html: str, *, url: str = "") -> ParsedArticle:
         title = paragraphs[0][:200]
     description = " ".join((document.description or "").split())
     lang = HTML_LANG.search(html[:4096])
+    agency, dateline_day = from_dateline(body)
     return ParsedArticle(
         title=title,
         body=body,
         teaser=description if description and description != body else "",
-        published_at=_published_at(document.date),
-        agency=agency_from_dateline(body),
+        published_at=_published_at(document.date) or dateline_day,
+        agency=agency,
         author=" ".join((document.author or "").split()),
         url=document.url or "",
         site_name=" ".join((document.sitename or "").split()),

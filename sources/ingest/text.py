@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
-from .base import BERLIN, MIN_BODY_CHARS, IngestError, ParsedArticle
+from .base import BERLIN, MIN_BODY_CHARS, IngestError, ParsedArticle, from_dateline
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 
@@ -153,6 +153,9 @@ def parse_text(text: str) -> ParsedArticle:
         content.append(line)
     article.published_at = pending_date
     _split_title(article, content)
+    agency, dateline_day = from_dateline(article.body)
+    article.agency = article.agency or agency
+    article.published_at = article.published_at or dateline_day
     return article
 
 

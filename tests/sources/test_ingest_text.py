@@ -90,6 +90,30 @@ def test_dateline_keeps_place_and_agency_in_body():
 
 
 @pytest.mark.parametrize(
+    ("opening", "published_at"),
+    [
+        ("Berlin, 12.02.2026 (dpa) – ", datetime(2026, 2, 12, tzinfo=BERLIN)),
+        ("Berlin (dpa) - ", None),
+        ("Kiew, 31.02.2026 (AFP/dpa) - ", None),
+    ],
+)
+def test_a_pasted_agency_dateline_gives_the_agency_and_its_day(opening, published_at):
+    text = (
+        "Merz: Keine deutschen Bodentruppen\n\n"
+        + opening
+        + "Bundeskanzler Friedrich Merz hat erneut ausgeschlossen, deutsche Soldaten in die Ukraine zu entsenden. "
+        + "Weitere Sätze folgen. " * 20
+    )
+    article = parse_text(text)
+    assert article.agency == opening.split("(")[1].split(")")[0]
+    assert article.published_at == published_at
+    assert article.body.startswith(opening.strip())
+    # A "Stand:" line names the time; the dateline's day does not override it.
+    stand = parse_text(text.replace("\n\n", "\n\nStand: 13.02.2026 09:30 Uhr\n\n", 1))
+    assert stand.published_at == datetime(2026, 2, 13, 9, 30, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(
     ("raw", "message"),
     [
         (b"", "leer"),
