@@ -109,6 +109,8 @@ def offset_page(queryset: QuerySet, params: QueryDict, *, page_size: int, max_pa
         raise InvalidPage(_("Die Seitenzahl muss zwischen 1 und %(max)s liegen.") % {"max": max_pages})
     start = (number - 1) * page_size
     rows = list(queryset[start : start + page_size + 1])
+    if number > 1 and not rows:
+        raise InvalidPage(_("Diese Seite gibt es nicht: Es gibt nicht so viele Treffer. Bitte von der ersten Seite aus blättern."))
     page = Page(items=rows[:page_size])
     if len(rows) > page_size and number < max_pages:
         page.next_query = _query(params, **{PAGE: str(number + 1)})
