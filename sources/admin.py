@@ -37,6 +37,7 @@ class SourceAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         """The public page of an article a public claim quotes; others have none (the link would end in 404)."""
         return obj.get_absolute_url() if Source.objects.public().filter(pk=obj.pk).exists() else None
+
     readonly_fields = [
         "content_hash",
         "raw_hash",

@@ -175,7 +175,14 @@ def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client
 
 @pytest.mark.parametrize(
     "query",
-    [{"date_from": "gestern"}, {"rating": "gibt-es-nicht"}, {"claimant": "niemand"}, {"nach": "kaputt"}, {"q": "x", "seite": "0"}, {"q": "x", "seite": "2"}],
+    [
+        {"date_from": "gestern"},
+        {"rating": "gibt-es-nicht"},
+        {"claimant": "niemand"},
+        {"nach": "kaputt"},
+        {"q": "x", "seite": "0"},
+        {"q": "x", "seite": "2"},
+    ],
 )
 def test_bad_filter_input_gets_a_clear_400_page(client, query):
     response = client.get("/faktenchecks/", query)
