@@ -1,5 +1,8 @@
+import functools
+import operator
+
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from .choices import ClaimStatus
@@ -56,6 +59,17 @@ class ClaimantQuerySet(models.QuerySet):
 
         newest = Claim.objects.published().order_by("-published_at", "-id").values("claimant_id")[:claims]
         return self.filter(pk__in=newest)
+
+    def named(self, text: str):
+        """Claimants whose name holds a word a reader typed ("putin", "Wladimir Putin",
+        "Putin Truppen"), umlauts and accents aside, those holding the most words first.
+        Search operators ("OR", "-word", quotes) and words under three letters are left out."""
+        words = [word.strip("\"'.,;:()") for word in text.split() if word != "OR" and not word.startswith("-")]
+        lookups = [Q(name__unaccent__icontains=word) for word in words if len(word) > 2]
+        if not lookups:
+            return self.none()
+        held = sum((Case(When(lookup, then=1), default=0) for lookup in lookups), Value(0))
+        return self.filter(functools.reduce(operator.or_, lookups)).annotate(words_held=held).order_by("-words_held", "name", "role")
 
 
 class TopicQuerySet(models.QuerySet):

@@ -232,6 +232,7 @@ class SearchView(PublicPageMixin, ListView):
     context_object_name = "claims"
     paginate_by = 20
     max_sources = 10
+    max_claimants = 5
 
     def get_search_text(self) -> str:
         return clean_query(self.request.GET.get("q", ""))
@@ -260,8 +261,10 @@ class SearchView(PublicPageMixin, ListView):
             self.add_headlines(claims, text)
             context["page_obj"].object_list = context["claims"] = context["object_list"] = claims
         context["query_string"] = urlencode({"q": text}) if text else ""
-        context["sources"] = []
+        context["sources"] = context["claimants"] = []
         if text and context["page_obj"].number == 1:
+            # Readers type names too; claims are found by their own words, their claimants here.
+            context["claimants"] = list(Claimant.objects.public().named(text)[: self.max_claimants])
             # Articles quoted by at least one public claim (the rule of Source.objects.public()),
             # checked per matching article so the newest matches come from the date index.
             quoted = Appearance.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())

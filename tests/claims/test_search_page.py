@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import ClaimStatus
-from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, UserFactory
+from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,21 @@ def test_public_sources_are_listed_with_snippets_but_unused_articles_are_not(cli
     assert "<mark>Energiepolitik</mark>" in response.content.decode()
 
 
+def test_a_claimants_name_finds_the_claimant(client):
+    putin = ClaimantFactory(name="Wladimir Putin", role="Präsident Russlands")
+    ClaimFactory(text="Ausländische Truppen wären legitime Ziele", claimant=putin)
+    draft_only = ClaimantFactory(name="Wladimir Geheim")
+    ClaimFactory(status=ClaimStatus.DRAFT, claimant=draft_only)
+    ClaimFactory(claimant=ClaimantFactory(name="Wladimir Klitschko"))
+    for text in ("Wladimir Putin", "putin", "Putin Truppen", '"Putin" OR Kreml -Moskau'):
+        response = search(client, text)
+        assert response.context["claimants"][0] == putin, text
+        assert f'<a href="{putin.get_absolute_url()}">Wladimir Putin</a> (Präsident Russlands)' in response.content.decode()
+    assert search(client, "Selenskyj").context["claimants"] == []
+    assert [claimant.name for claimant in search(client, "Wladimir").context["claimants"]] == ["Wladimir Klitschko", "Wladimir Putin"]
+    assert "Geheim" not in search(client, "Wladimir").content.decode()
+
+
 def test_results_are_paginated_with_the_query_kept(client):
     for number in range(23):
         ClaimFactory(text=f"Solarstrom ist teurer als Kohle ({number})", author=None)
@@ -78,13 +93,13 @@ def test_query_count_does_not_grow_with_results(client, django_assert_num_querie
     for number in range(3):
         AppearanceFactory(claim=ClaimFactory(text=f"Energiepolitik kostet Milliarden ({number})", author=None))
     # The newest matches ranked (claims, then articles; no count: the window is counted),
-    # the page's claims, their headlines, the sources, their snippets, and the site version
-    # behind ETag/Last-Modified.
-    with django_assert_num_queries(7):
+    # the page's claims, their headlines, the claimants named, the sources, their snippets,
+    # and the site version behind ETag/Last-Modified.
+    with django_assert_num_queries(8):
         search(client, "Energiepolitik")
     for number in range(12):
         AppearanceFactory(claim=ClaimFactory(text=f"Energiepolitik kostet Milliarden ({number + 3})", author=None))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = search(client, "Energiepolitik")
     assert len(response.context["claims"]) == 15
 
