@@ -79,6 +79,15 @@ def start_of_day(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+class ClaimFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise ValidationError(_("Das Datum „von“ liegt nach dem Datum „bis“: bitte die Daten tauschen."), code="date_range")
+        return data
+
+
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
@@ -132,6 +141,7 @@ class ClaimFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
+        form = ClaimFilterForm
         fields = ["q", "rating", "claimant", "topic", "language"]
 
     def filter_q(self, queryset, name, value):

@@ -388,3 +388,11 @@ def test_pages_name_the_site_icon_and_it_is_served(client):
     response = client.get(icon)
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_a_from_date_after_the_to_date_is_explained(client):
+    ClaimFactory()
+    response = client.get("/faktenchecks/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert response.status_code == 400
+    assert "Das Datum „von“ liegt nach dem Datum „bis“" in response.content.decode()
+    assert client.get("/faktenchecks/", {"date_from": "2026-01-01", "date_to": "2026-01-01"}).status_code == 200

@@ -105,6 +105,12 @@ def test_bad_filter_value_is_a_400_with_message(api):
     assert english.json()["errors"]["published_since"] == ["Enter a valid date/time."]
 
 
+def test_a_from_date_after_the_to_date_is_a_400(api):
+    response = api.get("/api/v1/claims/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["__all__"] == ["Das Datum „von“ liegt nach dem Datum „bis“: bitte die Daten tauschen."]
+
+
 def test_unknown_or_unpublished_claimant_and_topic_are_a_400_naming_the_field(api):
     draft = ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="Nur im Entwurf"))
     draft.topics.add(TopicFactory(name="Nur im Entwurf"))
