@@ -322,6 +322,13 @@ class Claim(models.Model):
         """Mirror of `Claim.objects.published()` for one instance."""
         return self.status == ClaimStatus.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
 
+    def said_on(self):
+        """When the claim was made: its claim date, else the day of the earliest article quoting it (or None)."""
+        if self.claim_date:
+            return self.claim_date
+        earliest = self.appearances.aggregate(earliest=models.Min("source__published_at"))["earliest"]
+        return timezone.localdate(earliest) if earliest else None
+
     @property
     def first_appearance(self):
         return next((a for a in self.appearances.all() if a.is_first), None)

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -301,7 +301,7 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
         raise ValidationError({"at": _("Bitte einen Zeitpunkt mit Zeitzone angeben.")})
     claim.status = ClaimStatus.PUBLISHED
     claim.published_at = at or claim.published_at or timezone.now()
-    said_on = said_on_date(claim)
+    said_on = claim.said_on()
     if said_on and timezone.localdate(claim.published_at) < said_on:
         # Backdating is allowed (an archive moves in), but not to before the claim was made: a
         # typo in the year (1990 for 2026) would date the check before what it checks.
@@ -319,14 +319,6 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
     comment = _("geplant für %s") % timezone.localtime(claim.published_at).strftime("%d.%m.%Y %H:%M") if scheduled else ""
     _log(claim, EventAction.PUBLISHED, user, comment)
     return claim
-
-
-def said_on_date(claim: Claim):
-    """When the claim was made: its claim date, else the date of the earliest article quoting it (or None)."""
-    if claim.claim_date:
-        return claim.claim_date
-    earliest = claim.appearances.filter(source__published_at__isnull=False).aggregate(earliest=Min("source__published_at"))["earliest"]
-    return timezone.localdate(earliest) if earliest else None
 
 
 @transaction.atomic
