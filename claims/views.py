@@ -264,7 +264,9 @@ class SearchView(PublicPageMixin, ListView):
         context["sources"] = context["claimants"] = []
         if text and context["page_obj"].number == 1:
             # Readers type names too; claims are found by their own words, their claimants here.
-            context["claimants"] = list(Claimant.objects.public().named(text)[: self.max_claimants])
+            # Prepared: planning took longer than the trigram index lookup, which has one good plan.
+            with preparing(router.db_for_read(Claimant)):
+                context["claimants"] = list(Claimant.objects.public().named(text)[: self.max_claimants])
             # Articles quoted by at least one public claim (the rule of Source.objects.public()),
             # checked per matching article so the newest matches come from the date index.
             quoted = Appearance.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())

@@ -68,7 +68,7 @@ def test_a_claimants_name_finds_the_claimant(client):
     draft_only = ClaimantFactory(name="Wladimir Geheim")
     ClaimFactory(status=ClaimStatus.DRAFT, claimant=draft_only)
     ClaimFactory(claimant=ClaimantFactory(name="Wladimir Klitschko"))
-    for text in ("Wladimir Putin", "putin", "Putin Truppen", '"Putin" OR Kreml -Moskau'):
+    for text in ("Wladimir Putin", "putin", "Putin Truppen", '"Putin" OR Kreml -Moskau', "Putn"):
         response = search(client, text)
         assert response.context["claimants"][0] == putin, text
         assert f'<a href="{putin.get_absolute_url()}">Wladimir Putin</a> (Präsident Russlands)' in response.content.decode()
