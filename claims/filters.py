@@ -38,6 +38,25 @@ class SlugFilter(django_filters.ModelChoiceFilter):
     """Choose a related object by its slug (documented as a plain string in the API schema)."""
 
 
+class ClaimantChoiceField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value):
+        """A claimant by short name, or by full name as readers type it ("wladimir putin")."""
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            named = list(self.queryset.filter(name__iexact=" ".join(str(value).split()))[:2])
+            if len(named) != 1:
+                raise
+            return named[0]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ClaimantFilter(SlugFilter):
+    """A claimant by slug or by exact name (the public form's field is typed, not picked)."""
+
+    field_class = ClaimantChoiceField
+
+
 class RatingChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return rating_label(obj)
@@ -104,7 +123,7 @@ class ClaimFilter(django_filters.FilterSet):
         label=_("Bewertung"),
         widget=forms.CheckboxSelectMultiple,
     )
-    claimant = SlugFilter(
+    claimant = ClaimantFilter(
         field_name="claimant",
         to_field_name="slug",
         queryset=public_claimants,
@@ -112,7 +131,7 @@ class ClaimFilter(django_filters.FilterSet):
         widget=forms.TextInput(
             attrs={"type": "search", "list": "claimant-suggestions", "aria-describedby": "claimant-help", "spellcheck": "false"}
         ),
-        error_messages={"invalid_choice": _("Keine Urheberin und kein Urheber mit dem Kurznamen „%(value)s“.")},
+        error_messages={"invalid_choice": _("Keine Urheberin und kein Urheber mit dem Namen oder Kurznamen „%(value)s“.")},
     )
     topic = SlugFilter(
         field_name="topics",

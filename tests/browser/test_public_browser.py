@@ -163,7 +163,7 @@ def test_reader_filters_the_claim_list_by_claimant_and_topic(live_server, new_pa
     page.get_by_label("Urheber/in").fill("niemand")
     page.get_by_role("button", name="Anzeigen").click()
     page.wait_for_url("**claimant=niemand**")
-    assert "Keine Urheberin und kein Urheber mit dem Kurznamen „niemand“." in page.get_by_role("alert").inner_text()
+    assert "Keine Urheberin und kein Urheber mit dem Namen oder Kurznamen „niemand“." in page.get_by_role("alert").inner_text()
     # The list with its filter form, and with an error in it, as assistive technology meets it.
     assert accessibility_violations(page) == []
     page.goto(f"{live_server.url}/faktenchecks/")

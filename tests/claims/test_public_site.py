@@ -142,6 +142,8 @@ def test_claim_list_filters_with_the_shared_filterset(client):
 
     assert texts({"rating": "falsch"}) == {wanted.text, old.text}
     assert texts({"claimant": claimant.slug}) == {wanted.text}
+    # Readers type the name; case and spacing do not matter.
+    assert texts({"claimant": " erika  FILTER "}) == {wanted.text}
     assert texts({"topic": topic.slug}) == {wanted.text}
     assert texts({"q": "Windkraft"}) == {wanted.text}
     since = (timezone.localdate() - timezone.timedelta(days=30)).isoformat()
@@ -169,7 +171,7 @@ def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client
     assert "Öffentliches Thema" in html
     assert "GEHEIMMARKER" not in html
     assert draft.claimant.slug not in html
-    for query in ({"claimant": draft.claimant.slug}, {"topic": draft.topics.get().slug}):
+    for query in ({"claimant": draft.claimant.slug}, {"claimant": draft.claimant.name}, {"topic": draft.topics.get().slug}):
         assert client.get("/faktenchecks/", query).status_code == 400
 
 
@@ -193,7 +195,7 @@ def test_bad_filter_input_gets_a_clear_400_page(client, query):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"claimant": "niemand"}, "Keine Urheberin und kein Urheber mit dem Kurznamen „niemand“."),
+        ({"claimant": "niemand"}, "Keine Urheberin und kein Urheber mit dem Namen oder Kurznamen „niemand“."),
         ({"topic": "nirgends"}, "Kein Thema mit dem Kurznamen „nirgends“."),
     ],
 )
