@@ -98,6 +98,8 @@ class RatingScale(models.Model):
     )
     is_default = models.BooleanField(_("Standard-Skala"), default=False)
     description = models.TextField(_("Methodik"), blank=True, help_text=_("Öffentliche Erläuterung der Skala (Markdown)."))
+    name_en = models.CharField(_("Name (englisch)"), max_length=100, blank=True, help_text=_("Für Leser der englischen Seiten."))
+    description_en = models.TextField(_("Methodik (englisch)"), blank=True, help_text=_("Für Leser der englischen Seiten."))
 
     class Meta:
         verbose_name = _("Bewertungsskala")

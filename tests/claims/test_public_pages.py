@@ -75,3 +75,13 @@ def test_on_english_pages_german_claims_and_quotes_are_marked_german(client):
     assert 'lang="de"><p><mark>' in html
     home = client.get("/").content.decode()
     assert f'<h3 lang="de"><a href="{claim.get_absolute_url()}">' in home
+
+
+def test_rating_scale_page_names_and_explains_the_scale_in_the_readers_language(client):
+    german = client.get("/bewertungen/").content.decode()
+    assert "Faktencheck-Skala" in german and "Jede Behauptung wird nur auf Grundlage überprüfbarer Quellen bewertet." in german
+    client.cookies["django_language"] = "en"
+    english = client.get("/bewertungen/").content.decode()
+    assert "Fact-check scale" in english and "Every claim is rated on the basis of verifiable sources only." in english
+    assert "Faktencheck-Skala" not in english
+    assert "The claim is demonstrably false." in english
