@@ -44,7 +44,9 @@ class ClaimantChoiceField(django_filters.fields.ModelChoiceField):
         try:
             return super().to_python(value)
         except ValidationError:
-            named = list(self.queryset.filter(name__iexact=" ".join(str(value).split()))[:2])
+            name = " ".join(str(value).split())
+            # PostgreSQL takes no NUL in a string: such a value names nobody.
+            named = list(self.queryset.filter(name__iexact=name)[:2]) if name and "\x00" not in name else []
             if len(named) != 1:
                 raise
             return named[0]

@@ -184,6 +184,8 @@ def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client
         {"nach": "kaputt"},
         {"q": "x", "seite": "0"},
         {"q": "x", "seite": "2"},
+        {"claimant": "\x00"},
+        {"claimant": "Erika\x00Filter"},
     ],
 )
 def test_bad_filter_input_gets_a_clear_400_page(client, query):

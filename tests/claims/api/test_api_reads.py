@@ -105,6 +105,13 @@ def test_bad_filter_value_is_a_400_with_message(api):
     assert english.json()["errors"]["published_since"] == ["Enter a valid date/time."]
 
 
+@pytest.mark.parametrize("value", ["\x00", "Wladimir\x00Putin", "   "])
+def test_a_claimant_no_name_or_short_name_fits_is_a_400(api, value):
+    response = api.get("/api/v1/claims/", {"claimant": value})
+    assert response.status_code == 400
+    assert "claimant" in response.json()["errors"]
+
+
 def test_a_from_date_after_the_to_date_is_a_400(api):
     response = api.get("/api/v1/claims/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert response.status_code == 400
