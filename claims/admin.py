@@ -334,7 +334,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/claims/claim/change_form.html"
     object_history_template = "admin/claims/claim/object_history.html"
     object_history_list_template = "admin/claims/claim/object_history_list.html"
-    list_display = ["text", "claimant", "rating_badge", "status", "published_at", "author", "valid_as_of"]
+    list_display = ["text", "claimant_name", "rating_badge", "status", "published_at", "author", "valid_as_of"]
     list_filter = ["status", "rating", "topics", "language", NeedsRecheckFilter, ("published_at", admin.DateFieldListFilter)]
     search_fields = ["text", "text_long", "conclusion", "claimant__name", "slug"]
     autocomplete_fields = ["claimant", "duplicate_of"]
@@ -461,6 +461,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
         if search_term.strip():
             results = results | queryset.filter(pk__in=search_claims(queryset, search_term).values("pk"))
         return results, may_have_duplicates
+
+    @admin.display(description=_("Urheber/in"), ordering="claimant__name")
+    def claimant_name(self, obj):
+        # The name alone: with the role ("SPD-Chef, Vizekanzler und …") it took the claim's width.
+        return obj.claimant.name if obj.claimant else "–"
 
     @admin.display(description=_("Bewertung"), ordering="rating__value")
     def rating_badge(self, obj):

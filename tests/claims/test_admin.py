@@ -7,6 +7,7 @@ from claims.choices import ClaimStatus
 from claims.models import Appearance, Claim
 from claims.seeding import load_seeds
 from sources.models import Source
+from tests.factories import ClaimantFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,11 @@ def test_add_form_prefilled_from_a_bad_query_string_still_opens(client, reporter
     response = client.get(f"/admin/claims/claim/add/?{query}")
     assert response.status_code == 200
     assert 'id="claim_form"' in response.content.decode()
+
+
+def test_claim_list_names_the_claimant_without_the_role(client, editor):
+    ClaimFactory(claimant=ClaimantFactory(name="Lars Klingbeil", role="SPD-Chef, Vizekanzler und Bundesfinanzminister"))
+    client.force_login(editor)
+    html = client.get("/admin/claims/claim/").content.decode()
+    assert '<td class="field-claimant_name">Lars Klingbeil</td>' in html
+    assert "Vizekanzler" not in html
