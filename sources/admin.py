@@ -34,10 +34,6 @@ class SourceAdmin(admin.ModelAdmin):
     # An address typed without a scheme is taken as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def view_on_site(self, obj):
-        """The public page of an article a public claim quotes; others have none (the link would end in 404)."""
-        return obj.get_absolute_url() if Source.objects.public().filter(pk=obj.pk).exists() else None
-
     readonly_fields = [
         "content_hash",
         "raw_hash",
@@ -55,6 +51,10 @@ class SourceAdmin(admin.ModelAdmin):
         (_("Text"), {"fields": ["teaser", "body"]}),
         (_("Archiv"), {"fields": ["slug", "content_hash", "raw_hash", "imported_at", "raw_content_type", "original_link", "versions"]}),
     ]
+
+    def view_on_site(self, obj):
+        """The public page of an article a public claim quotes; others have none (the link would end in 404)."""
+        return obj.get_absolute_url() if Source.objects.public().filter(pk=obj.pk).exists() else None
 
     def get_readonly_fields(self, request, obj=None):
         # The archived text is immutable once stored: quotes are anchored in it.
