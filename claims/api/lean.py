@@ -27,6 +27,8 @@ from psycopg.types.string import TextLoader
 
 from config.prepared import compiled_with_slots, filled, plain_cursor, prepared_cursor
 
+from ..choices import ClaimStatus
+
 CHUNK_SIZE = 500
 logger = logging.getLogger(__name__)
 _SLUG = "--slug--"
@@ -64,7 +66,7 @@ LEFT JOIN claims_ratingscale scale ON scale.id = rating.scale_id
 # re-store the lines of its duplicates (`_store_for_claim`, trigger of migration 0012).
 DETAIL_JOINS = f"""{CLAIMANT_RATING_JOINS}
 LEFT JOIN claims_claim duplicate ON duplicate.id = claim.duplicate_of_id
-    AND duplicate.status = 'published' AND duplicate.published_at <= now()
+    AND duplicate.status = '{ClaimStatus.PUBLISHED.value}' AND duplicate.published_at <= now()
 """
 
 # The list shape (`ClaimListSerializer`).
