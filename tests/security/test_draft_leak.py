@@ -145,6 +145,9 @@ QUERY_VARIANTS = [
     f"?q={SEARCH_WORD}",
     f"?search={SEARCH_WORD}",
     "?claimant=qqslug-urheber",
+    # By name: the claimant filter takes full names, the search page offers claimants by name.
+    "?claimant=Hugo+qqleakclaimant",
+    "?q=Hugo+qqleakclaimant",
     "?status=draft&page=1",
     f"?q={SEARCH_WORD}&format=json",
 ]
