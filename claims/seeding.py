@@ -5,13 +5,14 @@ services (create, quote, submit, approve, publish) as the admin. Running it twic
 """
 
 import json
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from sources.ingest import import_text
 
@@ -74,9 +75,20 @@ def load_seeds(*, seed_dir: Path = SEED_DIR, log=print) -> dict:
             created["appearances"] += 1
         services.submit_for_review(claim=claim, user=author)
         services.approve(claim=claim, user=editor)
-        # Dated like a check written right after the newest article it quotes.
-        publish_at = max((source.published_at for source in quoted if source.published_at), default=None)
-        services.publish(claim=claim, user=editor, at=publish_at)
+        services.publish(claim=claim, user=editor, at=_publication_time(entry, quoted))
         created["claims"] += 1
     log(f"Seeds: {created['sources']} Artikel, {created['claims']} Faktenchecks, {created['appearances']} Fundstellen neu angelegt.")
     return created
+
+
+def _publication_time(entry: dict, quoted: list) -> datetime:
+    """When a seed check counts as published: dated like a check written right after the newest article it
+    quotes, or on the entry's own `published_on` (10:00 in the site's time zone) when no quoted article
+    carries a date. Never the moment the seeds happen to be loaded, so every installation shows the same dates.
+    """
+    newest = max((source.published_at for source in quoted if source.published_at), default=None)
+    if newest is not None:
+        return newest
+    if not entry.get("published_on"):
+        raise ValueError(f"Seed-Faktencheck {entry['slug']}: kein datierter Artikel und kein published_on.")
+    return timezone.make_aware(datetime.combine(date.fromisoformat(entry["published_on"]), time(10)))

@@ -19,6 +19,19 @@ def test_seeds_load_articles_and_published_claims():
         assert claim.author != claim.approved_by
 
 
+def test_every_seed_claim_is_dated_from_the_corpus_not_from_the_day_it_was_loaded():
+    load_seeds(log=lambda message: None)
+    for claim in Claim.objects.select_related("claimant"):
+        quoted = [appearance.source.published_at for appearance in claim.appearances.select_related("source")]
+        newest = max((moment for moment in quoted if moment), default=None)
+        day = timezone.localdate(claim.published_at)
+        assert day < timezone.localdate() and day.year in (2025, 2026), claim.slug
+        if newest is not None:
+            assert claim.published_at == newest, claim.slug
+    undated = Claim.objects.get(slug="kreis-der-willigen-auch-kanada-australien")
+    assert timezone.localtime(undated.published_at).isoformat() == "2026-01-09T10:00:00+01:00"
+
+
 def test_seeds_are_idempotent():
     load_seeds(log=lambda message: None)
     counts = (Source.objects.count(), Claim.objects.count(), Appearance.objects.count())
