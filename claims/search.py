@@ -16,7 +16,15 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchConfig, SearchHeadline, SearchQuery, SearchRank, TrigramDistance, TrigramSimilarity
+from django.contrib.postgres.search import (
+    SearchConfig,
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramDistance,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
 from django.db import connection, connections, router
 from django.db.models import CharField, F, Func, QuerySet, Value
 from django.utils.html import escape
@@ -176,6 +184,44 @@ def in_order(queryset: QuerySet, ids: list[int]) -> list:
     """The rows of `queryset` with the `ids`, in that order (ids it does not hold are left out)."""
     found = queryset.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+# A search without matches shows at most this many claims spelled like it, chosen among this
+# many candidates of the trigram index (a frequent misspelling matches thousands of claims).
+SPELLED_ALIKE = 5
+SPELLED_ALIKE_CANDIDATES = 200
+# Search words compared by spelling: the longest few, of at least this many letters ("der" or
+# "EU" are spelled like half the archive).
+SPELLED_ALIKE_WORDS = 4
+SPELLED_ALIKE_MIN_LENGTH = 4
+# Words of web-search syntax that are no search words: OR, and "-word" exclusions.
+_SEARCH_WORD = re.compile(r"(?<![\w-])(?!OR\b)\w[\w.-]*")
+
+
+def spelled_alike(queryset: QuerySet, text: str) -> list[int]:
+    """Ids of claims in `queryset` whose text has a word spelled like each search word, best first.
+
+    For a reader search without a match: "Trupen" or "Selenski" finds nothing in the
+    full-text index, which knows only correctly spelled words. pg_trgm's word similarity
+    (`text %> word`, above `pg_trgm.word_similarity_threshold`, 0.6 by default) reads the
+    trigram index of the claim text, once per word; the best of a bounded number of
+    candidates come first.
+    """
+    words = {word for word in _SEARCH_WORD.findall(clean_query(text).replace('"', " ")) if len(word) >= SPELLED_ALIKE_MIN_LENGTH}
+    words = sorted(words, key=lambda word: (-len(word), word))[:SPELLED_ALIKE_WORDS]
+    if not words:
+        return []
+    candidates = queryset
+    for word in words:
+        candidates = candidates.filter(text__trigram_word_similar=word)
+    likeness = sum((TrigramWordSimilarity(word, "text") for word in words[1:]), TrigramWordSimilarity(words[0], "text"))
+    alike = (
+        queryset.filter(pk__in=candidates.order_by().values("pk")[:SPELLED_ALIKE_CANDIDATES])
+        .annotate(likeness=likeness)
+        .order_by("-likeness", "-published_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    return list(alike[:SPELLED_ALIKE])
 
 
 def search_claims(queryset: QuerySet, text: str) -> QuerySet:

@@ -20,7 +20,7 @@ from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
 from .related import related_claims
 from .schema_org import claim_review, date_modified, with_claim_review_data
-from .search import RANKING_WINDOW, clean_query, in_order, search_window, similar_claims, with_headline
+from .search import RANKING_WINDOW, clean_query, in_order, search_window, similar_claims, spelled_alike, with_headline
 
 PAGE_SIZE = 20
 RELATED_CLAIMS = 3
@@ -261,7 +261,10 @@ class SearchView(PublicPageMixin, ListView):
             self.add_headlines(claims, text)
             context["page_obj"].object_list = context["claims"] = context["object_list"] = claims
         context["query_string"] = urlencode({"q": text}) if text else ""
-        context["sources"] = context["claimants"] = []
+        context["sources"] = context["claimants"] = context["spelled_alike"] = []
+        if text and not context["paginator"].count:
+            # A typo finds nothing in the full-text index: offer claims spelled like the search.
+            context["spelled_alike"] = in_order(claim_list_queryset(), spelled_alike(claim_list_queryset(), text))
         if text and context["page_obj"].number == 1:
             # Readers type names too; claims are found by their own words, their claimants here.
             # Prepared: planning took longer than the trigram index lookup, which has one good plan.

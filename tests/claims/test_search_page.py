@@ -77,6 +77,27 @@ def test_a_claimants_name_finds_the_claimant(client):
     assert "Geheim" not in search(client, "Wladimir").content.decode()
 
 
+def test_a_search_without_matches_offers_claims_spelled_like_it(client):
+    troops = ClaimFactory(text="26 Länder sind bereit, Truppen in die Ukraine zu entsenden")
+    zelensky = ClaimFactory(text="Selenskyj fordert eine Waffenruhe vor Gesprächen")
+    ClaimFactory(text="Truppen an der Grenze verdoppelt", status=ClaimStatus.DRAFT, published_at=None)
+    ClaimFactory(text="Truppen ziehen sich zurück", published_at=timezone.now() + timezone.timedelta(days=1))
+    ClaimFactory(text="Windkraft liefert die Hälfte des Stroms")
+    response = search(client, "Trupen")
+    assert response.context["paginator"].count == 0
+    assert response.context["spelled_alike"] == [troops]
+    html = response.content.decode()
+    assert "Ähnlich geschrieben" in html and f'href="{troops.get_absolute_url()}"' in html
+    assert "verdoppelt" not in html and "zurück" not in html
+    assert search(client, "Selenski Waffenruhe").context["spelled_alike"] == [zelensky]
+    # Operators and exclusions are no search words; nothing alike, nothing offered.
+    assert search(client, "Trupen OR Ukraine -Truppen").context["spelled_alike"] == [troops]
+    assert search(client, "Qqxzv").context["spelled_alike"] == []
+    assert "Ähnlich geschrieben" not in search(client, "Qqxzv").content.decode()
+    # A search with matches shows them, not guesses.
+    assert search(client, "Truppen").context["spelled_alike"] == []
+
+
 def test_results_are_paginated_with_the_query_kept(client):
     for number in range(23):
         ClaimFactory(text=f"Solarstrom ist teurer als Kohle ({number})", author=None)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim
-from claims.search import search_claims, search_window, similar_candidates
+from claims.search import search_claims, search_window, similar_candidates, spelled_alike
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,4 +111,15 @@ def test_similar_claims_of_two_words_also_read_the_trigram_index_in_distance_ord
 def test_similar_claims_of_a_single_word_still_use_the_indexes(no_seqscan):
     text = plan(similar_candidates("Truppen"))
     assert "claim_text_trgm_gist" in text
+    assert "Seq Scan on claims_claim" not in text
+
+
+def test_spelled_alike_reads_the_trigram_index_of_each_word(no_seqscan):
+    with CaptureQueriesContext(connection) as alike:
+        found = spelled_alike(Claim.objects.published(), "Windkraftt Exporte")
+    assert len(alike.captured_queries) == 1 and len(found) == 5
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + alike.captured_queries[0]["sql"])
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "claim_text_trgm" in text
     assert "Seq Scan on claims_claim" not in text

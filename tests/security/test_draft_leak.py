@@ -148,6 +148,8 @@ QUERY_VARIANTS = [
     # By name: the claimant filter takes full names, the search page offers claimants by name.
     "?claimant=Hugo+qqleakclaimant",
     "?q=Hugo+qqleakclaimant",
+    # Misspelled: a search without matches offers claims spelled like it.
+    "?q=Zitronenfaltr+qqleakdrafttex",
     "?status=draft&page=1",
     f"?q={SEARCH_WORD}&format=json",
 ]
