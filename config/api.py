@@ -1,5 +1,7 @@
 """Project-wide API behaviour: every error is JSON with a readable message."""
 
+from base64 import b64decode
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -39,6 +41,19 @@ class StableCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     invalid_cursor_message = _("Ungültiger Cursor: bitte die Links „next“/„previous“ unverändert verwenden.")
+
+    def decode_cursor(self, request):
+        # DRF decodes leniently: base64 drops characters outside its alphabet, so "%00" or "!!!!"
+        # decoded to nothing and silently answered the first page. An empty `cursor=` still does.
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded:
+            try:
+                decoded = b64decode(encoded.encode("ascii"), validate=True)
+            except ValueError:  # binascii.Error and UnicodeEncodeError
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+            if not decoded:
+                raise exceptions.NotFound(self.invalid_cursor_message)
+        return super().decode_cursor(request) if encoded else None
 
     def get_ordering(self, request, queryset, view):
         first = super().get_ordering(request, queryset, view)[0]

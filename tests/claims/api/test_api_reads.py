@@ -248,10 +248,15 @@ def test_a_cursor_with_a_broken_position_is_a_clear_404(api):
         assert "Cursor" in response.json()["detail"]
 
 
-def test_invalid_cursor_is_a_clear_404(api):
-    response = api.get("/api/v1/claims/", {"cursor": "kaputt"})
-    assert response.status_code == 404
+@pytest.mark.parametrize("cursor", ["kaputt", "\x00", "!!!!", "cD0y%", "ü"])
+@pytest.mark.parametrize("url", ["/api/v1/claims/", "/api/v1/claimants/", "/api/v1/corrections/"])
+def test_invalid_cursor_is_a_clear_404(api, url, cursor):
+    ClaimFactory()
+    response = api.get(url, {"cursor": cursor})
+    assert response.status_code == 404, response.content
     assert "Cursor" in response.json()["detail"]
+    # An empty parameter is no cursor: the first page.
+    assert api.get(url, {"cursor": ""}).json()["results"] == api.get(url).json()["results"]
 
 
 def correct(claim, rating, note="Neue Zahlen."):
