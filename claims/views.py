@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.db import router
 from django.db.models import Exists, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Concat
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
@@ -138,12 +138,20 @@ class ClaimantDetailView(PublicPageMixin, ClaimPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["errors"], context["claims"] = [], []
         try:
             context["page"] = self.paginate(claim_list_queryset().filter(claimant=self.object))
         except InvalidPage as exc:
-            raise Http404(str(exc)) from exc
+            # As on the list: the page stays, the bad link is named (a 404 said the claimant was gone).
+            context["errors"] = [str(exc)]
+            return context
         context["claims"] = context["page"].items
         return context
+
+    def render_to_response(self, context, **kwargs):
+        if context["errors"]:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
 
 
 class RatingScaleView(PublicPageMixin, TemplateView):

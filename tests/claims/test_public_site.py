@@ -194,6 +194,16 @@ def test_bad_filter_input_gets_a_clear_400_page(client, query):
     assert 'role="alert"' in response.content.decode()
 
 
+@pytest.mark.parametrize("query", [{"nach": "kaputt"}, {"vor": "2025-13-01|x"}, {"nach": "\x00"}])
+def test_a_bad_page_link_on_a_claimant_page_is_a_400_that_names_it(client, query):
+    claim = ClaimFactory()
+    response = client.get(claim.claimant.get_absolute_url(), query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html and claim.claimant.name in html
+    assert f'href="{claim.claimant.get_absolute_url()}">Zur ersten Seite</a>' in html
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
