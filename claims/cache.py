@@ -106,27 +106,46 @@ def count_up_public_revision() -> None:
         )
 
 
+# Per thread (as Django's connections): the invalidation waiting for the current commit.
+_waiting = threading.local()
+
+
 def invalidate_after_commit() -> None:
-    """Invalidate once the current transaction has committed (readers must see the new data)."""
+    """Invalidate once the current transaction has committed (readers must see the new data).
 
-    def run():
-        from .freshness import forget_site_version
+    Once per commit: an admin save with its inlines sends a signal for every row. Each signal
+    still registers a callback, so none is lost when a savepoint rolls back; the callbacks of
+    one commit share a batch, and the first of them to run does the work.
+    """
+    batch = getattr(_waiting, "batch", None)
+    if batch is None or batch["done"]:
+        batch = _waiting.batch = {"done": False}
+    transaction.on_commit(functools.partial(_invalidate_batch, batch))
 
-        try:
-            # After the commit: whoever reads the new revision reads the new content too.
-            count_up_public_revision()
-        except Exception:  # the change is committed; it must not turn into an error
-            logger.exception("Could not count up the public revision.")
-        forget_site_version()
-        recent_pages.forget()
-        try:
-            invalidate_public_pages()
-        except Exception:  # the change is committed; a cache outage must not turn it into an error
-            logger.exception("Could not invalidate the shared page cache.")
-        # Replicas may be milliseconds behind: let the next reads refill the cache from the primary.
-        pin_all_reads()
 
-    transaction.on_commit(run)
+def _invalidate_batch(batch: dict) -> None:
+    if batch["done"]:
+        return
+    batch["done"] = True
+    _invalidate_now()
+
+
+def _invalidate_now() -> None:
+    from .freshness import forget_site_version
+
+    # Replicas may be milliseconds behind: reads go to the primary before any page can be refilled.
+    pin_all_reads()
+    try:
+        # After the commit: whoever reads the new revision reads the new content too.
+        count_up_public_revision()
+    except Exception:  # the change is committed; it must not turn into an error
+        logger.exception("Could not count up the public revision.")
+    forget_site_version()
+    recent_pages.forget()
+    try:
+        invalidate_public_pages()
+    except Exception:  # the change is committed; a cache outage must not turn it into an error
+        logger.exception("Could not invalidate the shared page cache.")
 
 
 def _on_change(sender, instance=None, **kwargs):

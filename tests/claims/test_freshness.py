@@ -138,3 +138,51 @@ def test_validators_that_would_match_any_page_get_the_views_answer(request, head
     assert Client().get("/faktenchecks/gibt-es-nicht/", headers=headers).status_code == 404
     assert Client().get(draft.get_absolute_url(), headers=headers).status_code == 404
     assert Client().get(claim.get_absolute_url(), headers=headers).status_code == 200
+
+
+def _revision() -> int:
+    return PublicRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_commit_invalidates_once_however_many_rows_it_changes(monkeypatch):
+    from django.db import transaction
+
+    claim = AppearanceFactory().claim
+    calls = []
+    monkeypatch.setattr(page_cache_module, "invalidate_public_pages", lambda: calls.append(_revision()))
+    before = _revision()
+    with transaction.atomic():  # as an admin save: the claim, two inline rows, a topic
+        claim.save()
+        AppearanceFactory(claim=claim, source=SourceFactory())
+        AppearanceFactory(claim=claim, source=SourceFactory())
+        claim.topics.add(TopicFactory())
+    assert _revision() == before + 1 and calls == [before + 1]
+    # A rolled-back savepoint takes its callback along; a later change in the transaction still invalidates.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim.save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        claim.topics.add(TopicFactory())
+    assert _revision() == before + 2 and len(calls) == 2
+    # Nothing is left waiting from a transaction that rolled back whole.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        claim.save()
+        raise RuntimeError
+    assert _revision() == before + 2
+    claim.save()
+    assert _revision() == before + 3 and len(calls) == 3
+
+
+def test_reads_go_to_the_primary_before_pages_are_invalidated(monkeypatch, django_capture_on_commit_callbacks):
+    # Otherwise a replica a few milliseconds behind could refill the emptied cache with the old page.
+    order = []
+    monkeypatch.setattr(page_cache_module, "pin_all_reads", lambda: order.append("pin"))
+    monkeypatch.setattr(page_cache_module, "invalidate_public_pages", lambda: order.append("invalidate"))
+    claim = ClaimFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.save()
+    assert order == ["pin", "invalidate"]
