@@ -144,7 +144,7 @@ def _revision() -> int:
     return PublicRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_commit_invalidates_once_however_many_rows_it_changes(monkeypatch):
     from django.db import transaction
 
