@@ -1,10 +1,12 @@
+import re
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -77,6 +79,11 @@ class NeedsRecheckFilter(admin.SimpleListFilter):
         if days is None:
             return queryset
         return queryset.needs_recheck(older_than=timezone.localdate() - timedelta(days=days))
+
+
+def _object_id(value: str) -> int | None:
+    """A database id from the query string: ASCII digits in bigint range ("²" is a digit to `isdigit`, not to `int`)."""
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def _is_valid(field, value) -> bool:
@@ -404,9 +411,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         text = request.GET.get("text", "")
         exclude = request.GET.get("exclude", "")
-        if exclude and not exclude.isdigit():
+        if exclude and _object_id(exclude) is None:
             return JsonResponse({"error": str(_("„exclude“ muss eine Faktencheck-ID sein."))}, status=400)
-        matches = similar_claims(text, exclude_pk=int(exclude) if exclude else None, limit=SIMILAR_LIMIT, threshold=SIMILAR_THRESHOLD)
+        exclude = _object_id(exclude)
+        matches = similar_claims(text, exclude_pk=exclude, limit=SIMILAR_LIMIT, threshold=SIMILAR_THRESHOLD)
         current = Claim.objects.filter(pk=exclude).first() if exclude else None
         return JsonResponse({"results": similar_items(matches, current=current, as_json=True)})
 
@@ -449,10 +457,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if request.method == "GET" and (obj is None or obj.pk is None) and isinstance(inline, AppearanceInline):
-            source = request.GET.get("appearance_source", "")
+            source = _object_id(request.GET.get("appearance_source", ""))
             quote = request.GET.get("appearance_quote", "")
-            if source.isdigit() and quote and Source.objects.filter(pk=source).exists():
-                kwargs["initial"] = [{"source": int(source), "quote": quote}]
+            if source and quote and Source.objects.filter(pk=source).exists():
+                kwargs["initial"] = [{"source": source, "quote": quote}]
         return kwargs
 
     def get_search_results(self, request, queryset, search_term):
@@ -571,6 +579,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """Claim history plus the history of its appearances: who changed what, when."""
+        if _object_id(unquote(object_id)) is None:
+            raise Http404
         appearance_history = (
             Appearance.history.filter(claim_id=object_id).select_related("history_user", "source").order_by("-history_date", "-history_id")
         )
@@ -590,6 +600,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        if _object_id(unquote(object_id)) is None or _object_id(str(version_id)) is None:
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _run(self, request, queryset, service, done_message):

@@ -205,7 +205,7 @@ def fetch(url: str) -> Fetched:
                     % {"type": mime_type or _("unbekannt")}
                 )
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise _too_large(limit)
             return Fetched(url=url, data=_read_limited(response, limit, deadline, host), content_type=content_type)
         finally:

@@ -158,6 +158,26 @@ def test_add_form_prefilled_from_a_bad_query_string_still_opens(client, reporter
     assert 'id="claim_form"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/admin/claims/claim/add/?appearance_source=%C2%B2&appearance_quote=x", 200),
+        ("/admin/claims/claim/add/?appearance_source=99999999999999999999999&appearance_quote=x", 200),
+        ("/admin/claims/claim/aehnliche/?text=Truppen&exclude=%C2%B2", 400),
+        ("/admin/claims/claim/aehnliche/?text=Truppen&exclude=99999999999999999999999", 400),
+        ("/admin/claims/claim/{pk}/history/abc/", 404),
+        ("/admin/claims/claim/{pk}/history/%C2%B2/", 404),
+        ("/admin/claims/claim/abc/history/", 404),
+        ("/admin/claims/claim/abc/history/1/", 404),
+    ],
+)
+def test_odd_ids_in_admin_addresses_are_a_4xx(client, editor, path, status):
+    # Superscript digits are digits to str.isdigit() but not to int(): these were server errors.
+    client.force_login(editor)
+    response = client.get(path.format(pk=ClaimFactory().pk))
+    assert response.status_code == status
+
+
 def test_claim_list_names_the_claimant_without_the_role(client, editor):
     ClaimFactory(claimant=ClaimantFactory(name="Lars Klingbeil", role="SPD-Chef, Vizekanzler und Bundesfinanzminister"))
     client.force_login(editor)
