@@ -11,6 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 logger = logging.getLogger("faktencheck.database")
 
@@ -65,6 +66,13 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         # As django-csp does: a nonce asked for after the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+def page_not_found(request, exception):
+    """handler404: JSON under /api/ (partners parse every error), else the site's own page (templates/404.html)."""
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": str(_("Nicht gefunden."))}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):

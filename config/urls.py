@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("claims.urls")),
 ]
 
+handler404 = "config.security.page_not_found"
 handler500 = "config.security.server_error"
 
 if settings.BENCH_BASELINES:

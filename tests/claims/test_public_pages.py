@@ -85,3 +85,23 @@ def test_rating_scale_page_names_and_explains_the_scale_in_the_readers_language(
     assert "Fact-check scale" in english and "Every claim is rated on the basis of verifiable sources only." in english
     assert "Faktencheck-Skala" not in english
     assert "The claim is demonstrably false." in english
+
+
+def test_an_unknown_address_gets_the_sites_own_404_page_in_the_readers_language(client):
+    withdrawn = ClaimFactory(status=ClaimStatus.WITHDRAWN)
+    for path in ("/faktenchecks/gibt-es-nicht/", withdrawn.get_absolute_url(), "/nirgendwo/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "<h1>Seite nicht gefunden</h1>" in html and '<html lang="de">' in html
+        assert 'action="/suche/"' in html and withdrawn.text not in html
+    english = client.get("/nirgendwo/", headers={"accept-language": "en"}).content.decode()
+    assert "<h1>Page not found</h1>" in english and '<html lang="en">' in english
+
+
+def test_an_unknown_api_address_is_a_json_404(client):
+    for method in (client.get, client.post, client.delete):
+        response = method("/api/v1/gibt-es-nicht/")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Nicht gefunden."}
