@@ -122,6 +122,16 @@ class AppearanceInline(admin.StackedInline):
     verbose_name = _("Fundstelle")
     verbose_name_plural = _("Fundstellen (Artikel mit wörtlichem Zitat)")
 
+    # A scheduled claim appears as it was approved: its appearances are shown, not edited.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and services.is_scheduled(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and services.is_scheduled(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and services.is_scheduled(obj))
+
 
 class ClaimAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -523,6 +533,12 @@ class ClaimAdmin(SimpleHistoryAdmin):
             obj.pk = services.create_claim(author=request.user, **fields).pk
             obj._state.adding = False
         obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and ("topics" in form.changed_data or any(formset.has_changed() for formset in formsets)):
+            # Appearances and topics are part of what the reviewer approved.
+            services.content_changed(claim=form.instance, user=request.user)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

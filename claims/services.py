@@ -117,17 +117,56 @@ def can_edit(user, claim: Claim) -> bool:
     return claim.author_id == user.pk and claim.status == ClaimStatus.DRAFT
 
 
+def is_scheduled(claim: Claim) -> bool:
+    """Approved, published for a time still to come: the approved text waits unchanged."""
+    return claim.status == ClaimStatus.PUBLISHED and not claim.is_public
+
+
 def locked_fields(user, claim: Claim) -> tuple[str, ...]:
     """Fields of `claim` that `user` may not change in a normal edit, and why they are locked."""
     fields = []
-    if claim.status == ClaimStatus.PUBLISHED:
+    if is_scheduled(claim):
+        # Four eyes: what was approved is what appears. Changing it means "Zurück zum Entwurf" and a new review.
+        fields += [name for name in EDITABLE_FIELDS if name != "published_at"] + ["topics"]
+    elif claim.status == ClaimStatus.PUBLISHED:
         fields += VERDICT_FIELDS
     if claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN):
-        fields.append("slug")
-        # A scheduled claim may be moved by the duty editor; once it has been public its date is history.
-        if claim.is_public or claim.status == ClaimStatus.WITHDRAWN or user is None or not user.has_perm("claims.publish_claim"):
+        if "slug" not in fields:
+            fields.append("slug")
+        # A scheduled claim may be moved by a duty editor other than its author; once it has been public its date is history.
+        if (
+            claim.is_public
+            or claim.status == ClaimStatus.WITHDRAWN
+            or user is None
+            or not user.has_perm("claims.publish_claim")
+            or claim.author_id == user.pk
+        ):
             fields.append("published_at")
     return tuple(fields)
+
+
+def _refuse_scheduled_change(claim: Claim) -> None:
+    if is_scheduled(claim):
+        raise ValidationError(
+            _("Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen.")
+        )
+
+
+def _withdraw_approval(claim: Claim, user) -> None:
+    """A change to an approved claim in review: the approval covered the version the editor read."""
+    if claim.status == ClaimStatus.IN_REVIEW and claim.approved_by_id:
+        claim.approved_by = None
+        _save(claim, user, ["approved_by"], reason=_("Freigabe zurückgenommen: Inhalt geändert"))
+
+
+def content_changed(*, claim: Claim, user) -> None:
+    """Record that `user` changed what a claim shows besides its own fields (appearances, topics).
+
+    Refused for a scheduled claim; withdraws the approval of a claim in review.
+    """
+    claim = _lock(claim)
+    _refuse_scheduled_change(claim)
+    _withdraw_approval(claim, user)
 
 
 def _refuse_locked(claim: Claim, user, fields: dict) -> None:
@@ -182,10 +221,15 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
     if unknown:
         raise ValidationError(_("Unbekannte Felder: %s") % ", ".join(sorted(unknown)))
     _refuse_locked(current, user, fields)
+    if topics is not None and set(topics) != set(current.topics.all()):
+        if "topics" in locked_fields(user, current):
+            raise ValidationError({"topics": _("Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde.")})
+    else:
+        topics = None
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
     for name in changed:
         setattr(current, name, fields[name])
-    if changed and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
+    if (changed or topics is not None) and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
         current.approved_by = None
         changed.append("approved_by")
     # An emptied slug is derived again from the text by `Claim.save()`, as for a new claim.
@@ -205,6 +249,7 @@ def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool |
     """
     if user is not None and not can_edit(user, claim):
         raise PermissionDenied(_("Sie dürfen diesen Faktencheck nicht bearbeiten."))
+    _refuse_scheduled_change(claim)
     appearance = Appearance(claim=claim, source=source, quote=quote.strip())
     appearance.full_clean(exclude=["start", "end", "is_first"])
     appearance.clean()
@@ -214,6 +259,7 @@ def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool |
     if user is not None:
         appearance._history_user = user
     appearance.save()
+    _withdraw_approval(_lock(claim), user)
     if is_first:
         mark_first_appearance(appearance=appearance)
     elif not claim.appearances.filter(is_first=True).exists() or is_first is None:

@@ -174,7 +174,14 @@ def test_search_ratings_and_corrections_pages_pass_the_accessibility_rules(live_
     claim = ClaimFactory(text="Windkraft deckt den ganzen Bedarf")
     services.correct_claim(claim=claim, user=UserFactory(is_staff=True, is_superuser=True), kind="update", note="Zahlen ergänzt.")
     page = new_page()
-    for path in ("/suche/?q=Windkraft", "/suche/?q=Gezeitenkraftwerk", "/suche/?q=Windkrafd", "/bewertungen/", "/korrekturen/", claim.claimant.get_absolute_url()):
+    for path in (
+        "/suche/?q=Windkraft",
+        "/suche/?q=Gezeitenkraftwerk",
+        "/suche/?q=Windkrafd",
+        "/bewertungen/",
+        "/korrekturen/",
+        claim.claimant.get_absolute_url(),
+    ):
         assert page.goto(f"{live_server.url}{path}").status == 200
         assert accessibility_violations(page) == [], path
         if path.endswith("Windkrafd"):

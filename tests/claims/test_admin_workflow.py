@@ -99,6 +99,44 @@ def test_admin_save_goes_through_update_claim_and_resets_approval(editor):
     assert claim.history.first().history_user == editor
 
 
+def test_admin_change_of_an_appearance_alone_withdraws_the_approval(editor):
+    approver = member(roles.EDITOR, "freigeberin")
+    claim = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=UserFactory(), approved_by=approver)
+    appearance = AppearanceFactory(claim=claim)
+    client = logged_in(editor)
+    data = form_data(client.get(change_url(claim)).content.decode())
+    quote = "Windkraft gewonnen worden"
+    assert quote in appearance.source.body and data["appearances-0-quote"] != quote
+    data["appearances-0-quote"] = quote
+    assert client.post(change_url(claim), data).status_code == 302
+    claim.refresh_from_db()
+    assert claim.appearances.get().quote == quote
+    assert claim.approved_by is None
+
+
+def test_the_author_cannot_change_a_scheduled_claim_or_bring_it_forward_in_the_admin():
+    author = UserFactory(username="redaktion", is_staff=True)
+    author.groups.add(*Group.objects.filter(name__in=[roles.REPORTER, roles.EDITOR, roles.PUBLISHER]))
+    approver = member(roles.PUBLISHER, "kollegin")
+    at = timezone.now() + timedelta(days=1)
+    claim = ClaimFactory(status=ClaimStatus.PUBLISHED, published_at=at, author=author, approved_by=approver)
+    appearance = AppearanceFactory(claim=claim)
+    approved_text, approved_context = claim.text, claim.context
+    client = logged_in(author)
+    html = client.get(change_url(claim)).content.decode()
+    data = form_data(html)
+    # Shown, not editable: the claim's fields, its appearances and its date.
+    assert not {"text", "context", "published_at_0", "topics", "appearances-0-quote"} & set(data)
+    assert claim.text in html and appearance.quote in unescape(html)
+    now = timezone.localtime()
+    data |= {"text": "Nach der Freigabe umgeschrieben", "context": "Neu.", "published_at_0": now.strftime("%d.%m.%Y")}
+    data |= {"published_at_1": now.strftime("%H:%M:%S"), "appearances-0-quote": "Windkraft gewonnen worden"}
+    client.post(change_url(claim), data)
+    claim.refresh_from_db()
+    assert (claim.text, claim.context, claim.published_at, claim.is_public) == (approved_text, approved_context, at, False)
+    assert claim.appearances.get().quote == appearance.quote
+
+
 def test_published_claim_form_has_verdict_locked(client, publisher, other_rating):
     claim = ClaimFactory(author=UserFactory())
     AppearanceFactory(claim=claim)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from claims import roles, services
 from claims.choices import ClaimStatus, CorrectionKind, EventAction
-from claims.models import Appearance, Claim, Correction
+from claims.models import Appearance, Claim, Correction, Topic
 from sources.models import Source
 from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, UserFactory
 
@@ -448,3 +448,57 @@ def test_api_edit_of_an_outdated_version_answers_409_and_keeps_the_first_save(ed
     assert response.status_code == 409
     assert editor.get_full_name() in response.json()["detail"]
     assert Claim.objects.get(pk=claim.pk).context == "Fassung der ersten Person."
+
+
+@pytest.fixture
+def senior_author(db):
+    """An author who may also review and publish (the demo account `redaktion`)."""
+    user = UserFactory(username="redaktion", is_staff=True)
+    user.groups.add(*Group.objects.filter(name__in=[roles.REPORTER, roles.EDITOR, roles.PUBLISHER]))
+    return user
+
+
+def test_a_scheduled_claim_appears_as_it_was_approved(senior_author, publisher):
+    claim = claim_in("scheduled", author=senior_author, approver=publisher)
+    approved = (claim.text, claim.context, claim.published_at)
+    topic = Topic.objects.create(name="Neues Thema")
+    attempts = {
+        "text": lambda: services.update_claim(claim=claim, user=senior_author, expected_version=claim.version, text="Umgeschrieben"),
+        "date by its author": lambda: services.update_claim(
+            claim=claim, user=senior_author, expected_version=claim.version, published_at=timezone.now()
+        ),
+        "topics": lambda: services.update_claim(claim=claim, user=publisher, expected_version=claim.version, topics=[topic]),
+        "context by the duty editor": lambda: services.update_claim(
+            claim=claim, user=publisher, expected_version=claim.version, context="Neu"
+        ),
+        "appearance": lambda: services.add_appearance(claim=claim, source=SourceFactory(), quote=QUOTE, user=senior_author),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(ValidationError):
+            attempt()
+        claim.refresh_from_db()
+        assert (claim.text, claim.context, claim.published_at) == approved, name
+        assert claim.appearances.count() == 1 and not claim.topics.exists(), name
+    # Another duty editor may still move the date; the way to change the content is back to draft.
+    later = timezone.now() + timedelta(days=5)
+    services.update_claim(claim=claim, user=publisher, expected_version=claim.version, published_at=later)
+    services.return_to_draft(claim=claim, user=publisher, reason="Text überarbeiten.")
+    claim.refresh_from_db()
+    services.update_claim(claim=claim, user=senior_author, expected_version=claim.version, text="Umgeschrieben")
+
+
+def test_changing_the_appearances_or_topics_of_an_approved_claim_withdraws_the_approval(author, editor):
+    for change in ("appearance", "topics"):
+        claim = claim_in("approved", author=author, approver=editor)
+        if change == "appearance":
+            services.add_appearance(claim=claim, source=SourceFactory(), quote=QUOTE, user=editor)
+        else:
+            topic = Topic.objects.create(name=f"Thema {claim.pk}")
+            services.update_claim(claim=claim, user=editor, expected_version=claim.version, topics=[topic])
+        claim.refresh_from_db()
+        assert claim.status == ClaimStatus.IN_REVIEW and claim.approved_by is None, change
+    # Saving the same topics again is no change.
+    claim = claim_in("approved", author=author, approver=editor)
+    services.update_claim(claim=claim, user=editor, expected_version=claim.version, topics=[])
+    claim.refresh_from_db()
+    assert claim.approved_by == editor
