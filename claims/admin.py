@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -570,7 +571,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 else:
                     form.add_error(None, error)
             else:
-                self.message_user(request, f"„{claim}“: {workflow_step.done}", messages.SUCCESS)
+                claim.refresh_from_db()
+                done = workflow_step.done
+                if services.is_scheduled(claim):
+                    done = _("Geplant: erscheint am %s.") % date_format(timezone.localtime(claim.published_at), "DATETIME_FORMAT")
+                self.message_user(request, f"„{claim}“: {done}", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
         context = {
             **self.admin_site.each_context(request),

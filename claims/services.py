@@ -357,7 +357,8 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
                 % {"date": date_format(said_on, "DATE_FORMAT")}
             }
         )
-    if claim.valid_as_of is None:
+    if claim.valid_as_of is None or claim.valid_as_of > timezone.localdate(claim.published_at):
+        # Checked as of the day it appears at the latest (a cancelled schedule left a later day behind).
         claim.valid_as_of = timezone.localdate(claim.published_at)
     claim.full_clean(exclude=["slug"])
     _save(claim, user, ["status", "published_at", "valid_as_of"], reason=str(EventAction.PUBLISHED.label))
@@ -414,9 +415,17 @@ def return_to_draft(*, claim: Claim, user, reason: str) -> Claim:
         _require(user, "publish_claim", _("Die Planung einer Veröffentlichung hebt nur der Chef vom Dienst auf."))
     elif claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.WITHDRAWN):
         raise ValidationError(_("Nur Faktenchecks in Prüfung, geplante oder zurückgezogene Faktenchecks können zurück in den Entwurf."))
+    fields = ["status", "approved_by"]
+    if claim.status == ClaimStatus.PUBLISHED:
+        # The schedule is cancelled: publishing again picks a new time (and a new "Stand").
+        claim.published_at = None
+        fields.append("published_at")
+        if claim.valid_as_of and claim.valid_as_of > timezone.localdate():
+            claim.valid_as_of = None
+            fields.append("valid_as_of")
     claim.status = ClaimStatus.DRAFT
     claim.approved_by = None
-    _save(claim, user, ["status", "approved_by"], reason=str(EventAction.RETURNED_TO_DRAFT.label))
+    _save(claim, user, fields, reason=str(EventAction.RETURNED_TO_DRAFT.label))
     _log(claim, EventAction.RETURNED_TO_DRAFT, user, reason.strip())
     return claim
 

@@ -229,6 +229,28 @@ def test_publisher_schedules_publication_through_the_admin(client, publisher, ed
     html = client.get(change_url(claim)).content.decode()
     assert "geplant für" in html
     assert step_url(claim, "return-to-draft") in html
+    assert "Geplant: erscheint am" in unescape(html) and "Veröffentlicht." not in html
+
+
+def test_a_cancelled_schedule_leaves_no_date_behind(client, publisher, editor):
+    claim = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=UserFactory(), approved_by=editor)
+    AppearanceFactory(claim=claim)
+    client.force_login(publisher)
+    later = timezone.localtime(timezone.now() + timedelta(days=30))
+    client.post(step_url(claim, "publish"), {"at_0": later.strftime("%d.%m.%Y"), "at_1": later.strftime("%H:%M:%S")})
+    claim.refresh_from_db()
+    assert claim.valid_as_of == later.date()
+    assert client.post(step_url(claim, "return-to-draft"), {"reason": "Termin fällt weg."}).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.published_at, claim.valid_as_of) == (ClaimStatus.DRAFT, None, None)
+    # Through review again, then "Veröffentlichen" without a time: now, not the cancelled day.
+    claim.status, claim.approved_by = ClaimStatus.IN_REVIEW, editor
+    claim.save()
+    assert f'value="{later.strftime("%d.%m.%Y")}"' not in client.get(step_url(claim, "publish")).content.decode()
+    response = client.post("/admin/claims/claim/", {"action": "publish_action", "_selected_action": [claim.pk]})
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.is_public and claim.valid_as_of == timezone.localdate()
 
 
 def test_publisher_corrects_verdict_through_intermediate_form(client, publisher, rating, other_rating):
