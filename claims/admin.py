@@ -41,7 +41,10 @@ def similar_items(matches, *, current=None, as_json=False):
             "rating": claim.rating.label if claim.rating else "",
             "score": round(claim.score * 100),
             "url": reverse("admin:claims_claim_change", args=[claim.pk]),
-            "duplicate_url": reverse("admin:claims_claim_mark_duplicate", args=[current.pk, claim.pk]) if current else "",
+            # Only a public check can be the original readers are pointed to.
+            "duplicate_url": reverse("admin:claims_claim_mark_duplicate", args=[current.pk, claim.pk])
+            if current and claim.is_public
+            else "",
         }
         items.append(item)
     return items
@@ -159,6 +162,15 @@ class ClaimAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["expected_version"] = self.instance.version
+
+    def clean_duplicate_of(self):
+        original = self.cleaned_data.get("duplicate_of")
+        if "duplicate_of" in self.changed_data:
+            try:
+                services.refuse_unchecked_original(original)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["duplicate_of"]) from error
+        return original
 
     def clean(self):
         cleaned = super().clean()

@@ -184,6 +184,17 @@ def _refuse_locked(claim: Claim, user, fields: dict) -> None:
     raise ValidationError(errors)
 
 
+def refuse_unchecked_original(original: Claim | None) -> None:
+    """A duplicate points readers to a check they can read: the original must be public."""
+    if original is not None and not Claim.objects.published().filter(pk=original.pk).exists():
+        raise ValidationError(
+            {
+                "duplicate_of": _("Dublette nur eines veröffentlichten Faktenchecks: „%(original)s“ ist nicht öffentlich.")
+                % {"original": original}
+            }
+        )
+
+
 @transaction.atomic
 def create_claim(*, author, topics=(), **fields) -> Claim:
     """Create a draft claim written by `author`."""
@@ -192,6 +203,7 @@ def create_claim(*, author, topics=(), **fields) -> Claim:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unbekannte Felder: %s") % ", ".join(sorted(unknown)))
+    refuse_unchecked_original(fields.get("duplicate_of"))
     claim = Claim(author=author, **fields)
     claim.full_clean(exclude=["slug"] if not claim.slug else None)
     claim._history_user = author
@@ -227,6 +239,8 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
     else:
         topics = None
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    if "duplicate_of" in changed:
+        refuse_unchecked_original(fields["duplicate_of"])
     for name in changed:
         setattr(current, name, fields[name])
     if (changed or topics is not None) and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
@@ -504,6 +518,7 @@ def mark_duplicate(*, claim: Claim, original: Claim, user) -> Claim:
             break
         seen.add(original.pk)
         original = Claim.objects.get(pk=original.duplicate_of_id)
+    refuse_unchecked_original(original)
     claim.duplicate_of = original
     _save(claim, user, ["duplicate_of"], reason=str(EventAction.MARKED_DUPLICATE.label))
     _log(claim, EventAction.MARKED_DUPLICATE, user, str(original))

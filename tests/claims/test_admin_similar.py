@@ -1,8 +1,13 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from claims import services
 from claims.choices import ClaimStatus, EventAction
 from claims.models import Claim, ClaimEvent
+from tests.claims.test_admin_workflow import form_data
 from tests.factories import ClaimFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +127,33 @@ def test_admin_search_is_full_text_and_umlaut_insensitive(client, editor):
     client.force_login(editor)
     response = client.get(reverse("admin:claims_claim_changelist"), {"q": "groesster Unterstuetzer"})
     assert list(response.context["cl"].result_list) == [claim]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [DRAFT, {"status": ClaimStatus.PUBLISHED, "published_at": timezone.now() + timezone.timedelta(days=2), "author": None}],
+    ids=["draft", "scheduled"],
+)
+def test_only_a_public_check_can_be_the_original_of_a_duplicate(client, editor, state):
+    unchecked = ClaimFactory(text="Deutschland ist der größte Unterstützer der Ukraine", **state)
+    current = ClaimFactory(text="Deutschland ist der wichtigste Unterstützer der Ukraine", author=None)
+    client.force_login(editor)
+    # Offered as a warning, without the duplicate link.
+    results = client.get(SIMILAR_URL, {"text": current.text, "exclude": current.pk}).json()["results"]
+    assert [(item["id"], item["duplicate_url"]) for item in results] == [(unchecked.pk, "")]
+    response = client.post(reverse("admin:claims_claim_mark_duplicate", args=[current.pk, unchecked.pk]), follow=True)
+    assert "nicht öffentlich" in response.content.decode()
+    api = APIClient()
+    api.force_login(editor)
+    response = api.patch(f"/api/v1/claims/{current.slug}/", {"version": current.version, "duplicate_of": unchecked.slug}, format="json")
+    assert response.status_code == 400 and "nicht öffentlich" in str(response.json())
+    draft = ClaimFactory(**DRAFT)
+    response = api.patch(f"/api/v1/claims/{draft.slug}/", {"version": draft.version, "duplicate_of": unchecked.slug}, format="json")
+    assert response.status_code == 400
+    with pytest.raises(ValidationError):
+        services.create_claim(author=editor, text="Noch einmal dasselbe", duplicate_of=unchecked)
+    data = form_data(client.get(reverse("admin:claims_claim_change", args=[current.pk])).content.decode())
+    data["duplicate_of"] = str(unchecked.pk)
+    response = client.post(reverse("admin:claims_claim_change", args=[current.pk]), data)
+    assert response.status_code == 200 and "nicht öffentlich" in response.content.decode()
+    assert Claim.objects.filter(duplicate_of=unchecked).count() == 0
