@@ -210,9 +210,12 @@ class PublishForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     note = forms.CharField(
-        label=_("Öffentlicher Hinweis"),
+        label=_("Begründung"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Erscheint im Korrekturverzeichnis: warum der Faktencheck zurückgezogen wird."),
+        help_text=_(
+            "Warum der Faktencheck zurückgezogen wird; steht im Verlauf. Ein zurückgezogener Faktencheck verschwindet "
+            "mit seiner Adresse von der Website, aus Feeds, Sitemaps und der API."
+        ),
     )
 
 
@@ -339,7 +342,7 @@ WORKFLOW_STEPS = {
             _("Zurückziehen"),
             services.withdraw,
             WithdrawForm,
-            _("Zurückgezogen; der Hinweis steht im Korrekturverzeichnis."),
+            _("Zurückgezogen; der Faktencheck ist nicht mehr öffentlich."),
             lambda user, claim: claim.status == ClaimStatus.PUBLISHED and claim.is_public and _perm(user, "publish_claim"),
         ),
         WorkflowStep(

@@ -384,10 +384,10 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
 
 @transaction.atomic
 def withdraw(*, claim: Claim, user, note: str) -> Claim:
-    """Take a public claim offline; the public note is kept as a withdrawal correction."""
+    """Take a public claim offline (from every page, feed and API list); the note is kept as a withdrawal correction, visible to staff."""
     _require(user, "publish_claim", _("Sie dürfen Faktenchecks nicht zurückziehen."))
     if not (note or "").strip():
-        raise ValidationError({"note": _("Bitte öffentlich begründen, warum der Faktencheck zurückgezogen wird.")})
+        raise ValidationError({"note": _("Bitte begründen, warum der Faktencheck zurückgezogen wird.")})
     claim = _lock(claim)
     if claim.status != ClaimStatus.PUBLISHED:
         raise ValidationError(_("Nur veröffentlichte Faktenchecks können zurückgezogen werden."))

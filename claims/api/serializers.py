@@ -276,7 +276,10 @@ class CommentSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=5000, help_text=_("Öffentlicher Hinweis / public note."))
+    note = serializers.CharField(
+        max_length=5000,
+        help_text=_("Begründung, im Verlauf gespeichert; der Faktencheck verschwindet aus API und Website. / Reason, kept in the history."),
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
