@@ -72,10 +72,8 @@ class CorrectionsFeed(Feed):
     def item_link(self, item):
         return reverse("claims:claim-detail", kwargs={"slug": item.claim.slug}) + f"#korrektur-{item.pk}"
 
-    def item_guid(self, item):
-        return f"correction-{item.pk}"
-
-    item_guid_is_permalink = False
+    # The guid (Atom: id) is the item's link: an absolute IRI as RFC 4287 requires, unique per
+    # correction by its anchor, and stable because a published claim keeps its address.
 
     def item_pubdate(self, item):
         return item.date

@@ -98,6 +98,8 @@ def test_corrections_feed_names_the_verdict_change(client, publisher):
         assert "Neue Zahlen der Bundesnetzagentur." in entry.summary
         assert "„Falsch“ zu „Richtig“" in entry.summary
         assert entry.link.startswith(f"http://testserver{claim.get_absolute_url()}#korrektur-")
+        # RSS guid and Atom id: an absolute IRI (RFC 4287 4.2.6), unique per correction.
+        assert entry.id == entry.link
     # The claim page shows the notice at the top, with the anchor the feed links to.
     html = client.get(claim.get_absolute_url()).content.decode()
     assert html.index("Korrekturen und Aktualisierungen") < html.index('id="claim-heading"')
