@@ -49,7 +49,7 @@ bootstrap: venv db ## venv + database + migrations + seed data
 
 run: bootstrap ## Set everything up and serve the site on http://127.0.0.1:8000
 	$(DEV_ENV) $(PY) manage.py create_demo_user --site http://$(HOST):$(PORT)
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: bootstrap ## Set everything up and run the whole test suite on PostgreSQL
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
