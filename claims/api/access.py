@@ -29,6 +29,14 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         key = KeyParser().get(request)
         if key is None:
+            # A partner who writes "Bearer <key>" or forgets the key must hear so, not be served at the
+            # anonymous rate. Basic is left to a proxy that guards a staging site.
+            scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
+            if scheme and scheme.lower() != "basic":
+                raise exceptions.AuthenticationFailed(
+                    _("Unbekanntes Anmeldeverfahren „%(scheme)s“: Partner senden „Authorization: Api-Key <Schlüssel>“.")
+                    % {"scheme": scheme[:20]}
+                )
             return None
         try:
             partner_key = PartnerKey.objects.get_from_key(key)

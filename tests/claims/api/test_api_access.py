@@ -124,3 +124,21 @@ def test_export_streams_json_lines_in_detail_shape(api):
     rows = [json.loads(line) for line in lines]
     assert [row["slug"] for row in rows] == [claim.slug for claim in sorted(claims, key=lambda c: c.pk)]
     assert {"appearances", "corrections", "context_html", "url"} <= set(rows[0])
+
+
+@pytest.mark.parametrize("header", ["Bearer {key}", "Token {key}", "Api-Key", "Api-Key ", "{key}", "api-key{key}"])
+def test_a_key_sent_the_wrong_way_is_a_401_that_names_the_scheme(partner_key, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header.format(key=partner_key[1]))
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert "Api-Key" in response.json()["detail"] or "API-Schlüssel" in response.json()["detail"]
+
+
+def test_the_scheme_name_is_not_case_sensitive_and_basic_is_left_to_a_proxy(partner_key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"api-key {partner_key[1]}")
+    assert client.get("/api/v1/claims/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Basic c3RhZ2luZzpzdGFnaW5n")
+    assert client.get("/api/v1/claims/").status_code == 200
