@@ -1,4 +1,7 @@
+import itertools
+
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from claims.choices import ClaimStatus
@@ -99,9 +102,12 @@ def test_an_unknown_address_gets_the_sites_own_404_page_in_the_readers_language(
     assert "<h1>Page not found</h1>" in english and '<html lang="en">' in english
 
 
-def test_an_unknown_api_address_is_a_json_404(client):
-    for method in (client.get, client.post, client.delete):
-        response = method("/api/v1/gibt-es-nicht/")
+def test_an_unknown_api_address_is_a_json_404():
+    client = Client(enforce_csrf_checks=True)  # as a partner's HTTP library: no CSRF token
+    for method, path in itertools.product(
+        (client.get, client.post, client.delete), ("/api/v1/gibt-es-nicht/", "/api/v1/claims/x/y/", "/api/x/")
+    ):
+        response = method(path)
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": "Nicht gefunden."}
