@@ -1,11 +1,12 @@
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from sources.models import Source
 
@@ -135,6 +137,29 @@ class AppearanceInline(admin.StackedInline):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and services.is_scheduled(obj))
+
+
+class NewsroomHistoryValues(HistoricalRecordContextHelper):
+    """Old and new values in the version history as the newsroom reads them: "–" for empty, local German
+    dates and times, the names of choices and related objects instead of codes and ids."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, date):
+            return date_format(value, "DATE_FORMAT")
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, models.Model):
+            return str(value)
+        if field.many_to_one:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            return str(related) if related is not None else f"#{value}"
+        return value
 
 
 class ClaimAdminForm(forms.ModelForm):
@@ -622,6 +647,9 @@ class ClaimAdmin(SimpleHistoryAdmin):
         )
         extra_context = {**(extra_context or {}), "appearance_history": appearance_history[:200]}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return NewsroomHistoryValues(self.model, historical_record)
 
     def history_view_title(self, request, obj):
         return _("Versionen von „%s“") % obj

@@ -175,7 +175,11 @@ def _refuse_locked(claim: Claim, user, fields: dict) -> None:
         return
     errors = {}
     for name in locked:
-        if name in VERDICT_FIELDS:
+        if is_scheduled(claim) and name != "published_at":
+            errors[name] = _(
+                "Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen."
+            )
+        elif name in VERDICT_FIELDS:
             errors[name] = _("Die Bewertung eines veröffentlichten Faktenchecks ändert sich nur über eine Korrektur.")
         elif name == "slug":
             errors[name] = _("Die Adresse eines veröffentlichten Faktenchecks bleibt bestehen.")

@@ -1,7 +1,7 @@
 """The claim admin: workflow buttons call the services, history and events are visible, no lost updates."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
@@ -307,6 +307,24 @@ def test_history_page_shows_who_changed_what_for_claim_and_appearances(editor):
     record = claim.history.last()
     response = client.post(f"/admin/claims/claim/{claim.pk}/history/{record.history_id}/", data)
     assert response.status_code == 403
+
+
+def test_history_shows_values_as_the_newsroom_reads_them(client, publisher, editor):
+    from claims import services
+    from tests.factories import ClaimantFactory
+
+    claim = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=UserFactory())
+    AppearanceFactory(claim=claim)
+    services.update_claim(claim=claim, user=publisher, expected_version=claim.version, claimant=ClaimantFactory(name="Erika Beispiel"))
+    services.approve(claim=claim, user=editor)
+    at = timezone.make_aware(datetime(2030, 1, 2, 9, 30))  # 08:30 UTC
+    services.publish(claim=claim, user=publisher, at=at)
+    client.force_login(publisher)
+    html = unescape(client.get(f"/admin/claims/claim/{claim.pk}/history/").content.decode())
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Veröffentlichung: – → 2. Januar 2030, 09:30" in text and "08:30" not in text
+    assert "Erika Beispiel" in html and "In Prüfung" in html and "Veröffentlicht" in html
+    assert "None" not in html.split('id="change-history"')[1]
 
 
 def test_needs_recheck_filter_lists_old_verdicts(client, editor):
