@@ -1,5 +1,6 @@
 """Project-wide API behaviour: every error is JSON with a readable message."""
 
+import json
 from base64 import b64decode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -162,3 +163,13 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type=media_type, parser_context=parser_context)
         except RecursionError:
             raise exceptions.ParseError(_("Ungültiges JSON: zu tief verschachtelt.")) from None
+        except exceptions.ParseError as error:
+            # DRF passes on Python's English message ("JSON parse error - Expecting value…"); say where instead.
+            cause = error.__context__
+            if isinstance(cause, json.JSONDecodeError):
+                raise exceptions.ParseError(
+                    _("Ungültiges JSON in Zeile %(line)s, Spalte %(column)s.") % {"line": cause.lineno, "column": cause.colno}
+                ) from None
+            if isinstance(cause, UnicodeDecodeError):
+                raise exceptions.ParseError(_("Ungültiges JSON: der Inhalt ist nicht UTF-8-kodiert.")) from None
+            raise

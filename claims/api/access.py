@@ -55,6 +55,21 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (editors writing from the browser), with its CSRF refusal in German."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _(
+                    "CSRF-Prüfung fehlgeschlagen: Schreibzugriffe mit einer Sitzung senden das Token aus dem "
+                    "Cookie „csrftoken“ im Header „X-CSRFToken“."
+                )
+            ) from None
+
+
 class PartnerKeyScheme(OpenApiAuthenticationExtension):
     target_class = PartnerKeyAuthentication
     name = "partnerKey"

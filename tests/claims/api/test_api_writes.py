@@ -1,5 +1,6 @@
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from claims.choices import ClaimStatus
 from claims.models import Claim, ClaimEvent
@@ -176,3 +177,26 @@ def test_reporter_cannot_see_or_write_drafts_of_others(reporter):
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.text != "Fremd"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{kaputt", "Ungültiges JSON in Zeile 1, Spalte 2."),
+        ('{\n  "text": "Windkraft",\n}', "Ungültiges JSON in Zeile 3, Spalte 1."),
+        (b'{"text": "Windkraft \xff"}', "Ungültiges JSON: der Inhalt ist nicht UTF-8-kodiert."),
+    ],
+)
+def test_malformed_json_is_a_400_that_says_where_in_german(body, message):
+    response = APIClient().post("/api/v1/claims/similar/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": message}
+
+
+def test_a_session_write_without_csrf_token_is_refused_in_german(reporter):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(reporter)
+    for url in ("/api/v1/claims/", "/api/v1/sources/import/"):
+        response = client.post(url, {"text": "Windkraft"}, format="json")
+        assert response.status_code == 403
+        assert response.json()["detail"].startswith("CSRF-Prüfung fehlgeschlagen"), url
