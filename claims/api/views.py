@@ -28,7 +28,7 @@ from ..cache import CachedReadMixin, surrogate_key_of
 from ..filters import ClaimFilter, CorrectionFilter
 from ..models import Claim, Claimant, Correction, Rating
 from ..querysets import sees_only_published
-from ..schema_org import appearances_with_sources, claim_review, with_claim_review_data
+from ..schema_org import SCHEMA_CONTEXT, appearances_with_sources, claim_review, with_claim_review_data
 from ..search import similar_claims
 from . import serializers as s
 from .access import IsStaffOrReadOnly
@@ -66,6 +66,14 @@ ClaimReviewPage = inline_serializer(
         "next": serializers.URLField(allow_null=True),
         "previous": serializers.URLField(allow_null=True),
         "results": serializers.ListField(child=serializers.DictField(), help_text=_("ClaimReview-Objekte / ClaimReview objects")),
+    },
+)
+
+ClaimReviewGraph = inline_serializer(
+    name="ClaimReviewGraph",
+    fields={
+        "@context": serializers.CharField(),
+        "@graph": serializers.ListField(child=serializers.DictField(), help_text=_("ClaimReview-Objekte / ClaimReview objects")),
     },
 )
 
@@ -277,8 +285,10 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     @extend_schema(
         operation_id="claims_claimreview_list",
         summary="ClaimReviews aller veröffentlichten Faktenchecks / ClaimReviews of all published fact-checks",
-        description=CLAIM_FILTERS_DOC,
-        responses={200: ClaimReviewPage, **READ_ERRORS},
+        description=CLAIM_FILTERS_DOC
+        + " Mit `Accept: application/ld+json` oder `?format=jsonld`: ein JSON-LD-Dokument (`@context`, `@graph`), "
+        "Nachbarseiten im `Link`-Header. / As JSON-LD: one document with `@graph`, paging in `Link` headers.",
+        responses={(200, "application/json"): ClaimReviewPage, (200, "application/ld+json"): ClaimReviewGraph, **READ_ERRORS},
     )
     @action(
         detail=False,
@@ -289,7 +299,17 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     )
     def claimreviews(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([claim_review(claim, request) for claim in page])
+        reviews = [claim_review(claim, request) for claim in page]
+        if request.accepted_renderer.format != JSONLDRenderer.format:
+            return self.get_paginated_response(reviews)
+        # As JSON-LD: one document whose graph holds the page's reviews (a JSON-LD processor drops
+        # the unmapped "results" of the JSON page); the neighbouring pages are Link headers.
+        graph = [{key: value for key, value in review.items() if key != "@context"} for review in reviews]
+        response = Response({"@context": SCHEMA_CONTEXT, "@graph": graph})
+        links = [(self.paginator.get_next_link(), "next"), (self.paginator.get_previous_link(), "prev")]
+        if any(url for url, _ in links):
+            response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links if url)
+        return response
 
     # --- Writes: editors only, through the workflow services ------------------------------
 

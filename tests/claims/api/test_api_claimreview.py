@@ -73,3 +73,19 @@ def test_claimreview_list_pages_published_claims_in_the_same_form(api):
 def test_staff_get_no_claimreview_for_drafts(staff_api):
     draft = ClaimFactory(status=ClaimStatus.DRAFT, rating=None, conclusion="", published_at=None)
     assert staff_api.get(f"/api/v1/claims/{draft.slug}/claimreview/").status_code == 404
+
+
+def test_claimreview_list_as_json_ld_is_one_graph_with_paging_in_link_headers(api):
+    claims = [AppearanceFactory().claim for _ in range(3)]
+    response = api.get("/api/v1/claims/claimreview/", {"page_size": 2, "format": "jsonld"})
+    assert response["Content-Type"].startswith("application/ld+json")
+    body = response.json()
+    assert body["@context"] == "https://schema.org" and set(body) == {"@context", "@graph"}
+    assert [review["@type"] for review in body["@graph"]] == ["ClaimReview", "ClaimReview"]
+    assert not any("@context" in review for review in body["@graph"])
+    [next_link] = re.findall(r'<([^>]+)>; rel="next"', response["Link"])
+    rest = api.get(next_link, HTTP_ACCEPT="application/ld+json")
+    assert [review["url"] for review in body["@graph"] + rest.json()["@graph"]] == [
+        f"http://testserver{claim.get_absolute_url()}" for claim in reversed(claims)
+    ]
+    assert 'rel="prev"' in rest["Link"] and 'rel="next"' not in rest["Link"]
