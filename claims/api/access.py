@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework_api_key.permissions import KeyParser
@@ -68,6 +69,12 @@ class SessionAuthentication(authentication.SessionAuthentication):
                     "Cookie „csrftoken“ im Header „X-CSRFToken“."
                 )
             ) from None
+
+
+class NewsroomSessionScheme(SessionScheme):
+    """The session scheme in the OpenAPI schema, as for DRF's own class."""
+
+    target_class = SessionAuthentication
 
 
 class PartnerKeyScheme(OpenApiAuthenticationExtension):
