@@ -196,6 +196,7 @@ SPELLED_ALIKE_WORDS = 4
 SPELLED_ALIKE_MIN_LENGTH = 4
 # Words of web-search syntax that are no search words: OR, and "-word" exclusions.
 _SEARCH_WORD = re.compile(r"(?<![\w-])(?!OR\b)\w[\w.-]*")
+_EXCLUDED_WORD = re.compile(r"(?<![\w-])-(\w[\w.-]*)")
 
 
 def spelled_alike(queryset: QuerySet, text: str) -> list[int]:
@@ -207,13 +208,16 @@ def spelled_alike(queryset: QuerySet, text: str) -> list[int]:
     trigram index of the claim text, once per word; the best of a bounded number of
     candidates come first.
     """
-    words = {word for word in _SEARCH_WORD.findall(clean_query(text).replace('"', " ")) if len(word) >= SPELLED_ALIKE_MIN_LENGTH}
+    text = clean_query(text).replace('"', " ")
+    words = {word for word in _SEARCH_WORD.findall(text) if len(word) >= SPELLED_ALIKE_MIN_LENGTH}
     words = sorted(words, key=lambda word: (-len(word), word))[:SPELLED_ALIKE_WORDS]
     if not words:
         return []
     candidates = queryset
     for word in words:
         candidates = candidates.filter(text__trigram_word_similar=word)
+    for word in _EXCLUDED_WORD.findall(text):  # "-Wort" still excludes, as in the search itself
+        candidates = candidates.exclude(search_vector=web_query(word))
     likeness = sum((TrigramWordSimilarity(word, "text") for word in words[1:]), TrigramWordSimilarity(words[0], "text"))
     alike = (
         queryset.filter(pk__in=candidates.order_by().values("pk")[:SPELLED_ALIKE_CANDIDATES])

@@ -145,6 +145,20 @@ def locked_fields(user, claim: Claim) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def _settle_valid_as_of(claim: Claim) -> bool:
+    """Set "Stand" (`valid_as_of`) for the publication date; whether it changed.
+
+    Empty: the day the claim appears. Later than both today and that day (left from a schedule
+    that was moved earlier): that day too. An earlier "Stand" stays, also for a backdated archive.
+    """
+    day = timezone.localdate(claim.published_at)
+    if claim.valid_as_of is None or claim.valid_as_of > max(day, timezone.localdate()):
+        changed = claim.valid_as_of != day
+        claim.valid_as_of = day
+        return changed
+    return False
+
+
 def _refuse_scheduled_change(claim: Claim) -> None:
     if is_scheduled(claim):
         raise ValidationError(
@@ -183,8 +197,12 @@ def _refuse_locked(claim: Claim, user, fields: dict) -> None:
             errors[name] = _("Die Bewertung eines veröffentlichten Faktenchecks ändert sich nur über eine Korrektur.")
         elif name == "slug":
             errors[name] = _("Die Adresse eines veröffentlichten Faktenchecks bleibt bestehen.")
+        elif claim.is_public or claim.status == ClaimStatus.WITHDRAWN:
+            errors[name] = _("Der Zeitpunkt eines erschienenen Faktenchecks bleibt fest.")
+        elif user is not None and claim.author_id == user.pk:
+            errors[name] = _("Vier-Augen-Prinzip: Den Zeitpunkt des eigenen Faktenchecks ändert eine andere Person.")
         else:
-            errors[name] = _("Den Zeitpunkt eines geplanten Faktenchecks ändert nur der Chef vom Dienst; nach Erscheinen bleibt er fest.")
+            errors[name] = _("Den Zeitpunkt eines geplanten Faktenchecks ändert nur der Chef vom Dienst.")
     raise ValidationError(errors)
 
 
@@ -247,6 +265,8 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
         refuse_unchecked_original(fields["duplicate_of"])
     for name in changed:
         setattr(current, name, fields[name])
+    if "published_at" in changed and current.status == ClaimStatus.PUBLISHED and _settle_valid_as_of(current):
+        changed.append("valid_as_of")
     if (changed or topics is not None) and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
         current.approved_by = None
         changed.append("approved_by")
@@ -265,6 +285,7 @@ def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool |
     The first appearance is the one in the earliest-dated article unless the editor marks
     one explicitly. With `user` given, it must be someone who may edit the claim.
     """
+    claim = _lock(claim)  # before the checks: a schedule committed meanwhile is seen
     if user is not None and not can_edit(user, claim):
         raise PermissionDenied(_("Sie dürfen diesen Faktencheck nicht bearbeiten."))
     _refuse_scheduled_change(claim)
@@ -277,7 +298,7 @@ def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool |
     if user is not None:
         appearance._history_user = user
     appearance.save()
-    _withdraw_approval(_lock(claim), user)
+    _withdraw_approval(claim, user)
     if is_first:
         mark_first_appearance(appearance=appearance)
     elif not claim.appearances.filter(is_first=True).exists() or is_first is None:
@@ -375,9 +396,7 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
                 % {"date": date_format(said_on, "DATE_FORMAT")}
             }
         )
-    if claim.valid_as_of is None or claim.valid_as_of > timezone.localdate(claim.published_at):
-        # Checked as of the day it appears at the latest (a cancelled schedule left a later day behind).
-        claim.valid_as_of = timezone.localdate(claim.published_at)
+    _settle_valid_as_of(claim)
     claim.full_clean(exclude=["slug"])
     _save(claim, user, ["status", "published_at", "valid_as_of"], reason=str(EventAction.PUBLISHED.label))
     scheduled = claim.published_at > timezone.now()
@@ -511,19 +530,30 @@ def mark_duplicate(*, claim: Claim, original: Claim, user) -> Claim:
     """Record that `claim` states the same as the already checked `original` (or the claim it duplicates)."""
     _require(user, "review_claim", _("Sie dürfen Dubletten nicht markieren."))
     claim = _lock(claim)
-    # Point at the claim that was checked first; following the chain from the stored rows
-    # also catches cycles (A duplicates B, B duplicates A).
+    _refuse_scheduled_change(claim)
+    # Point at the claim that was checked first, as far as readers can follow the chain (an
+    # original of the original may have been withdrawn since); following it from the stored
+    # rows also catches cycles (A duplicates B, B duplicates A).
     seen = {claim.pk}
-    original = Claim.objects.get(pk=original.pk)
+    given = original = Claim.objects.get(pk=original.pk)
+    readable = None  # the last claim of the chain that readers can open
     while True:
         if original.pk in seen:
             raise ValidationError(_("Ein Faktencheck kann nicht Dublette von sich selbst sein."))
+        if Claim.objects.published().filter(pk=original.pk).exists():
+            readable = original
         if not original.duplicate_of_id:
             break
         seen.add(original.pk)
         original = Claim.objects.get(pk=original.duplicate_of_id)
-    refuse_unchecked_original(original)
-    claim.duplicate_of = original
-    _save(claim, user, ["duplicate_of"], reason=str(EventAction.MARKED_DUPLICATE.label))
-    _log(claim, EventAction.MARKED_DUPLICATE, user, str(original))
+    if readable is None:
+        refuse_unchecked_original(given)
+    claim.duplicate_of = readable
+    fields = ["duplicate_of"]
+    if claim.status == ClaimStatus.IN_REVIEW and claim.approved_by_id:
+        # Part of what the reviewer approved: the page names the original.
+        claim.approved_by = None
+        fields.append("approved_by")
+    _save(claim, user, fields, reason=str(EventAction.MARKED_DUPLICATE.label))
+    _log(claim, EventAction.MARKED_DUPLICATE, user, str(readable))
     return claim

@@ -5,6 +5,7 @@ partner (`request.auth`) but no user: partners read exactly what anonymous reade
 only more often. Editors write with their own session (and CSRF token).
 """
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +19,9 @@ from rest_framework_api_key.permissions import KeyParser
 
 from ..models import PartnerKey
 
+# Authorization schemes of proxies and intranet logins in front of the site: not meant for the API.
+PROXY_SCHEMES = frozenset({"basic", "digest", "negotiate", "ntlm"})
+SCHEME_NAME = re.compile(r"[A-Za-z][A-Za-z-]{0,19}")
 # Writing `last_used_at` on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -31,12 +35,13 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         key = KeyParser().get(request)
         if key is None:
             # A partner who writes "Bearer <key>" or forgets the key must hear so, not be served at the
-            # anonymous rate. Basic is left to a proxy that guards a staging site.
+            # anonymous rate. Schemes a proxy or an intranet login adds (Basic, Digest, Negotiate, NTLM) pass.
             scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
-            if scheme and scheme.lower() != "basic":
+            if scheme and scheme.lower() not in PROXY_SCHEMES:
+                # Named only when it looks like a scheme: a bare key must not be echoed.
+                named = scheme if SCHEME_NAME.fullmatch(scheme) and scheme.lower() != self.keyword.lower() else "…"
                 raise exceptions.AuthenticationFailed(
-                    _("Unbekanntes Anmeldeverfahren „%(scheme)s“: Partner senden „Authorization: Api-Key <Schlüssel>“.")
-                    % {"scheme": scheme[:20]}
+                    _("Unbekanntes Anmeldeverfahren „%(scheme)s“: Partner senden „Authorization: Api-Key <Schlüssel>“.") % {"scheme": named}
                 )
             return None
         try:

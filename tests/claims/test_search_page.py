@@ -90,8 +90,9 @@ def test_a_search_without_matches_offers_claims_spelled_like_it(client):
     assert "Ähnlich geschrieben" in html and f'href="{troops.get_absolute_url()}"' in html
     assert "verdoppelt" not in html and "zurück" not in html
     assert search(client, "Selenski Waffenruhe").context["spelled_alike"] == [zelensky]
-    # Operators and exclusions are no search words; nothing alike, nothing offered.
-    assert search(client, "Trupen OR Ukraine -Truppen").context["spelled_alike"] == [troops]
+    # Operators are no search words; exclusions still exclude. Nothing alike, nothing offered.
+    assert search(client, "Trupen -Windkraft").context["spelled_alike"] == [troops]
+    assert search(client, "Trupen -entsenden").context["spelled_alike"] == []
     assert search(client, "Qqxzv").context["spelled_alike"] == []
     assert "Ähnlich geschrieben" not in search(client, "Qqxzv").content.decode()
     # A search with matches shows them, not guesses.

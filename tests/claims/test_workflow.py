@@ -502,3 +502,47 @@ def test_changing_the_appearances_or_topics_of_an_approved_claim_withdraws_the_a
     services.update_claim(claim=claim, user=editor, expected_version=claim.version, topics=[])
     claim.refresh_from_db()
     assert claim.approved_by == editor
+
+
+def test_stand_follows_a_schedule_moved_earlier_but_a_backdated_archive_keeps_its_own(author, editor, publisher):
+    claim = claim_in("approved", author=author, approver=editor)
+    services.publish(claim=claim, user=publisher, at=timezone.now() + timedelta(days=30))
+    claim.refresh_from_db()
+    assert claim.valid_as_of == timezone.localdate() + timedelta(days=30)
+    services.update_claim(claim=claim, user=publisher, expected_version=claim.version, published_at=timezone.now() - timedelta(minutes=1))
+    claim.refresh_from_db()
+    assert claim.is_public and claim.valid_as_of == timezone.localdate()
+    # An archive moving in: published long ago, checked again three days ago.
+    archived = claim_in("approved", author=author, approver=editor)
+    archived.valid_as_of = timezone.localdate() - timedelta(days=3)
+    archived.claim_date = None
+    archived.save()
+    Source.objects.filter(appearances__claim=archived).update(published_at=timezone.now() - timedelta(days=500))
+    services.publish(claim=archived, user=publisher, at=timezone.now() - timedelta(days=400))
+    archived.refresh_from_db()
+    assert archived.valid_as_of == timezone.localdate() - timedelta(days=3)
+
+
+def test_marking_a_duplicate_keeps_the_four_eyes_rules(author, editor, publisher):
+    original = claim_in("public", author=UserFactory())
+    scheduled = claim_in("scheduled", author=author, approver=editor)
+    with pytest.raises(ValidationError):
+        services.mark_duplicate(claim=scheduled, original=original, user=editor)
+    assert Claim.objects.get(pk=scheduled.pk).duplicate_of is None
+    approved = claim_in("approved", author=author, approver=editor)
+    services.mark_duplicate(claim=approved, original=original, user=editor)
+    approved.refresh_from_db()
+    assert approved.duplicate_of == original and approved.approved_by is None
+
+
+def test_a_duplicate_points_to_the_last_public_claim_of_the_chain(editor, publisher):
+    root = claim_in("public", author=UserFactory())
+    middle = claim_in("public", author=UserFactory())
+    services.mark_duplicate(claim=middle, original=root, user=editor)
+    services.withdraw(claim=root, user=publisher, note="Quelle zurückgezogen.")
+    newest = claim_in("public", author=UserFactory())
+    services.mark_duplicate(claim=newest, original=middle, user=editor)
+    assert Claim.objects.get(pk=newest.pk).duplicate_of == middle
+    draft = claim_in("draft", author=UserFactory())
+    with pytest.raises(ValidationError, match="nicht öffentlich"):
+        services.mark_duplicate(claim=newest, original=draft, user=editor)
