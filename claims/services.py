@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sources.models import Source
 
@@ -117,6 +118,9 @@ def can_edit(user, claim: Claim) -> bool:
     return claim.author_id == user.pk and claim.status == ClaimStatus.DRAFT
 
 
+SCHEDULED_AS_APPROVED = gettext_lazy("Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen.")
+
+
 def is_scheduled(claim: Claim) -> bool:
     """Approved, published for a time still to come: the approved text waits unchanged."""
     return claim.status == ClaimStatus.PUBLISHED and not claim.is_public
@@ -161,9 +165,7 @@ def _settle_valid_as_of(claim: Claim) -> bool:
 
 def _refuse_scheduled_change(claim: Claim) -> None:
     if is_scheduled(claim):
-        raise ValidationError(
-            _("Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen.")
-        )
+        raise ValidationError(SCHEDULED_AS_APPROVED)
 
 
 def _withdraw_approval(claim: Claim, user) -> None:
@@ -190,9 +192,7 @@ def _refuse_locked(claim: Claim, user, fields: dict) -> None:
     errors = {}
     for name in locked:
         if is_scheduled(claim) and name != "published_at":
-            errors[name] = _(
-                "Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen."
-            )
+            errors[name] = SCHEDULED_AS_APPROVED
         elif name in VERDICT_FIELDS:
             errors[name] = _("Die Bewertung eines veröffentlichten Faktenchecks ändert sich nur über eine Korrektur.")
         elif name == "slug":
@@ -257,7 +257,7 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
     _refuse_locked(current, user, fields)
     if topics is not None and set(topics) != set(current.topics.all()):
         if "topics" in locked_fields(user, current):
-            raise ValidationError({"topics": _("Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde.")})
+            raise ValidationError({"topics": SCHEDULED_AS_APPROVED})
     else:
         topics = None
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
