@@ -118,7 +118,9 @@ def can_edit(user, claim: Claim) -> bool:
     return claim.author_id == user.pk and claim.status == ClaimStatus.DRAFT
 
 
-SCHEDULED_AS_APPROVED = gettext_lazy("Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen.")
+SCHEDULED_AS_APPROVED = gettext_lazy(
+    "Ein geplanter Faktencheck erscheint so, wie er freigegeben wurde. Für Änderungen „Zurück zum Entwurf“ wählen."
+)
 
 
 def is_scheduled(claim: Claim) -> bool:
