@@ -1,6 +1,7 @@
 """Project-wide API behaviour: every error is JSON with a readable message."""
 
 import json
+import re
 from base64 import b64decode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, parsers
+from rest_framework import exceptions, filters, parsers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,6 +28,25 @@ def exception_handler(exc, context):
     return response
 
 
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ordering filter; an unknown field is a 400 naming the allowed ones (DRF drops it silently)."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len(fields):
+            allowed = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
+            unknown = next(term for term in fields if term not in valid)
+            choices = ", ".join(f"{name}, -{name}" for name in allowed)
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Unbekannte Sortierung „%(value)s“; möglich: %(choices)s.") % {"value": unknown[:50], "choices": choices}
+                    ]
+                }
+            )
+        return valid
+
+
 class StableCursorPagination(CursorPagination):
     """Cursor pages: stable while claims are added, and no COUNT(*) however large the table.
 
@@ -42,6 +62,19 @@ class StableCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     invalid_cursor_message = _("Ungültiger Cursor: bitte die Links „next“/„previous“ unverändert verwenden.")
+
+    def get_page_size(self, request):
+        # DRF falls back to the default for "abc", 0 or -5; a partner's typo should not go unnoticed.
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value and not (re.fullmatch(r"[0-9]{1,9}", value) and int(value) >= 1):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Eine ganze Zahl ab 1 (höchstens %(max)s Einträge je Seite).") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return super().get_page_size(request)
 
     def decode_cursor(self, request):
         # DRF decodes leniently: base64 drops characters outside its alphabet, so "%00" or "!!!!"

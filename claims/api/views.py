@@ -16,10 +16,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from config.api import ConditionalGetMixin, StableCursorPagination
+from config.api import ConditionalGetMixin, OrderingFilter, StableCursorPagination
 from config.api_filters import FilterBackend
 from config.prepared import compiled_with_slots, filled
 

@@ -334,3 +334,28 @@ def test_api_reads_in_english_and_german_carry_both_rating_labels(api):
     ClaimFactory()
     rating = api.get("/api/v1/claims/").json()["results"][0]["rating"]
     assert rating["label"] == "Falsch" and rating["label_en"] == "False"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "text"),
+    [
+        ({"page_size": "abc"}, "page_size", "ganze Zahl"),
+        ({"page_size": "0"}, "page_size", "ganze Zahl"),
+        ({"page_size": "-5"}, "page_size", "ganze Zahl"),
+        ({"page_size": "²"}, "page_size", "ganze Zahl"),
+        ({"ordering": "text"}, "ordering", "Unbekannte Sortierung „text“; möglich: published_at, -published_at, updated_at, -updated_at."),
+        ({"ordering": "-id"}, "ordering", "Unbekannte Sortierung „-id“"),
+        ({"ordering": "published_at,"}, "ordering", "Unbekannte Sortierung"),
+    ],
+)
+def test_bad_paging_or_ordering_values_are_refused_not_ignored(api, params, field, text):
+    ClaimFactory()
+    response = api.get("/api/v1/claims/", params)
+    assert response.status_code == 400
+    assert text in response.json()["errors"][field][0]
+
+
+def test_page_size_beyond_the_maximum_is_the_maximum_and_empty_is_the_default(api):
+    assert api.get("/api/v1/claims/", {"page_size": "5000"}).status_code == 200
+    assert api.get("/api/v1/claims/", {"page_size": ""}).status_code == 200
+    assert api.get("/api/v1/corrections/", {"ordering": "-date"}).status_code == 200
