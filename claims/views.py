@@ -4,10 +4,11 @@ from urllib.parse import urlencode
 from django.db import router
 from django.db.models import Exists, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Concat
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from config.prepared import preparing
@@ -44,6 +45,38 @@ class HomeView(PublicPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["latest_claims"] = claim_list_queryset()[:10]
         return context
+
+
+class NumberedPagesMixin:
+    """Page numbers as on the claim list: `?seite=N` (`?page=N`, the older name, still works). A page that does
+    not exist is a 400 saying so, with the form and a link to the first page, not a bare 404."""
+
+    page_kwarg = "seite"
+    page_error = ""
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.page_kwarg not in self.request.GET and "page" in self.request.GET:
+            self.kwargs[self.page_kwarg] = self.request.GET["page"]
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            self.page_error = _("Diese Seite gibt es nicht. Bitte von der ersten Seite aus blättern.")
+            self.kwargs[self.page_kwarg] = 1
+            return super().paginate_queryset(queryset, page_size)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_error"] = self.page_error
+        query = self.request.GET.copy()
+        for name in (self.page_kwarg, "page"):
+            query.pop(name, None)
+        context["query_string"] = query.urlencode()
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        if self.page_error:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
 
 
 class ClaimPageMixin:
@@ -163,20 +196,13 @@ class RatingScaleView(PublicPageMixin, TemplateView):
         return context
 
 
-class CorrectionListView(PublicPageMixin, ListView):
+class CorrectionListView(PublicPageMixin, NumberedPagesMixin, ListView):
     template_name = "claims/correction_list.html"
     context_object_name = "corrections"
     paginate_by = 50
 
     def get_queryset(self):
         return Correction.objects.public().select_related("claim", "old_rating", "new_rating")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        return context
 
 
 def badge_text_colour(background: str) -> str:
@@ -229,7 +255,7 @@ def robots_txt(request):
     return response
 
 
-class SearchView(PublicPageMixin, ListView):
+class SearchView(PublicPageMixin, NumberedPagesMixin, ListView):
     """Full-text search for readers: published claims (paginated) and the public articles they quote.
 
     `/suche/?q=…` understands web-search syntax ("exact phrase", OR, -exclusion) and ignores

@@ -412,3 +412,17 @@ def test_a_from_date_after_the_to_date_is_explained(client):
     assert response.status_code == 400
     assert "Das Datum „von“ liegt nach dem Datum „bis“" in response.content.decode()
     assert client.get("/faktenchecks/", {"date_from": "2026-01-01", "date_to": "2026-01-01"}).status_code == 200
+
+
+def test_the_corrections_log_pages_like_the_list_and_names_a_page_that_does_not_exist(client, publisher):
+    claim = ClaimFactory()
+    for number in range(51):
+        services.correct_claim(claim=claim, user=publisher, kind="update", note=f"Ergänzung {number}.")
+    first = client.get("/korrekturen/")
+    assert 'href="?seite=2"' in first.content.decode()
+    second = client.get("/korrekturen/", {"seite": 2})
+    assert len(second.context["corrections"]) == 1
+    assert list(client.get("/korrekturen/", {"page": 2}).context["corrections"]) == list(second.context["corrections"])
+    for bad in ("3", "abc", "0"):
+        response = client.get("/korrekturen/", {"seite": bad})
+        assert response.status_code == 400 and "Diese Seite gibt es nicht" in response.content.decode()

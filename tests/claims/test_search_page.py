@@ -105,10 +105,14 @@ def test_results_are_paginated_with_the_query_kept(client):
     first = search(client, "Solarstrom")
     assert first.context["paginator"].count == 23
     assert len(first.context["claims"]) == 20
-    assert "?q=Solarstrom&amp;page=2" in first.content.decode()
-    second = search(client, "Solarstrom", page=2)
+    assert "?q=Solarstrom&amp;seite=2" in first.content.decode()
+    second = search(client, "Solarstrom", seite=2)
     assert len(second.context["claims"]) == 3
     assert second.context["sources"] == []
+    # The older parameter name still leads to the same page.
+    assert [claim.pk for claim in search(client, "Solarstrom", page=2).context["claims"]] == [
+        claim.pk for claim in second.context["claims"]
+    ]
 
 
 def test_query_count_does_not_grow_with_results(client, django_assert_num_queries):
@@ -133,13 +137,19 @@ def test_query_count_does_not_grow_with_results(client, django_assert_num_querie
         ({"q": "Wind\x00kraft"}, 200),
         ({"q": "x" * 5000}, 200),
         ({"q": '"" OR - -- !!! & | :*'}, 200),
-        ({"q": "Windkraft", "page": "abc"}, 404),
-        ({"q": "Windkraft", "page": "99"}, 404),
+        ({"q": "Windkraft", "seite": "abc"}, 400),
+        ({"q": "Windkraft", "seite": "99"}, 400),
+        ({"q": "Windkraft", "page": "0"}, 400),
     ],
 )
 def test_bad_input_never_breaks_the_page(client, params, status):
     ClaimFactory(text="Windkraft liefert die Hälfte des Stroms")
-    assert client.get(URL, params).status_code == status
+    response = client.get(URL, params)
+    assert response.status_code == status
+    if status == 400:
+        html = response.content.decode()
+        assert 'role="alert"' in html and "Diese Seite gibt es nicht" in html
+        assert 'href="?q=Windkraft">Zur ersten Seite</a>' in html and 'id="search-q"' in html
 
 
 def test_anonymous_results_may_be_cached_briefly(client):

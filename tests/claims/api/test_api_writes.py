@@ -200,3 +200,13 @@ def test_a_session_write_without_csrf_token_is_refused_in_german(reporter):
         response = client.post(url, {"text": "Windkraft"}, format="json")
         assert response.status_code == 403
         assert response.json()["detail"].startswith("CSRF-Prüfung fehlgeschlagen"), url
+
+
+def test_a_partner_asking_for_english_gets_the_errors_in_english():
+    client = APIClient()
+    response = client.post("/api/v1/claims/similar/", data="{kaputt", content_type="application/json", headers={"accept-language": "en"})
+    assert response.json() == {"detail": "Invalid JSON in line 1, column 2."}
+    response = client.get("/api/v1/claims/", {"ordering": "text"}, headers={"accept-language": "en"})
+    assert response.json()["errors"]["ordering"] == [
+        "Unknown ordering “text”; possible: published_at, -published_at, updated_at, -updated_at."
+    ]
