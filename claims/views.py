@@ -80,13 +80,19 @@ class NumberedPagesMixin:
 
 
 class ClaimPageMixin:
-    """A keyset-paginated list of published claims; ranked search results page by number."""
+    """A keyset-paginated list of published claims; ranked search results page by number.
+    A page whose context names `errors` (bad filter input, a bad page link) is a 400."""
 
     def paginate(self, queryset, *, ranked: bool = False):
         params = self.request.GET
         if ranked:
             return offset_page(queryset, params, page_size=PAGE_SIZE)
         return keyset_page(queryset, params, page_size=PAGE_SIZE)
+
+    def render_to_response(self, context, **kwargs):
+        if context["errors"]:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
 
 
 class ClaimListView(PublicPageMixin, ClaimPageMixin, TemplateView):
@@ -116,11 +122,6 @@ class ClaimListView(PublicPageMixin, ClaimPageMixin, TemplateView):
         context["total"], context["total_capped"] = capped_count(queryset)
         context["is_filtered"] = any(filterset.form.cleaned_data.get(name) for name in filterset.form.cleaned_data)
         return context
-
-    def render_to_response(self, context, **kwargs):
-        if context["errors"]:
-            kwargs["status"] = 400
-        return super().render_to_response(context, **kwargs)
 
 
 class ClaimDetailView(PublicPageMixin, DetailView):
@@ -180,11 +181,6 @@ class ClaimantDetailView(PublicPageMixin, ClaimPageMixin, DetailView):
             return context
         context["claims"] = context["page"].items
         return context
-
-    def render_to_response(self, context, **kwargs):
-        if context["errors"]:
-            kwargs["status"] = 400
-        return super().render_to_response(context, **kwargs)
 
 
 class RatingScaleView(PublicPageMixin, TemplateView):
