@@ -286,12 +286,14 @@ class SearchView(PublicPageMixin, NumberedPagesMixin, ListView):
         text = self.get_search_text()
         context["search_text"] = text
         context["capped"] = text and context["paginator"].count >= RANKING_WINDOW
+        context["query_string"] = urlencode({"q": text}) if text else ""
+        context["sources"] = context["claimants"] = context["spelled_alike"] = []
+        if self.page_error:  # the page shows the form and the error, nothing found
+            return context
         if text:
             claims = in_order(claim_list_queryset(), list(context["page_obj"].object_list))
             self.add_headlines(claims, text)
             context["page_obj"].object_list = context["claims"] = context["object_list"] = claims
-        context["query_string"] = urlencode({"q": text}) if text else ""
-        context["sources"] = context["claimants"] = context["spelled_alike"] = []
         if text and not context["paginator"].count:
             # A typo finds nothing in the full-text index: offer claims spelled like the search.
             context["spelled_alike"] = in_order(claim_list_queryset(), spelled_alike(claim_list_queryset(), text))
