@@ -1,18 +1,18 @@
 """URL root of the partner API (/api/v1/): each app registers its viewsets in <app>/api/urls.py."""
 
-from django.http import JsonResponse
 from django.urls import include, path, re_path
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from config.security import page_not_found
 
 app_name = "api"
 
 
 @csrf_exempt  # changes nothing; a POST to a mistyped path is a JSON 404, not the CSRF page
 def not_found(request, path=""):
-    """Unknown API paths answer in JSON like every other API error."""
-    return JsonResponse({"detail": _("Nicht gefunden.")}, status=404)
+    """Unknown API paths answer in JSON like every other API error (the site's 404 handler, also in debug mode)."""
+    return page_not_found(request)
 
 
 urlpatterns = [

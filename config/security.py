@@ -68,9 +68,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return response
 
 
-def page_not_found(request, exception):
+def wants_json(request) -> bool:
+    """Whether an error should be answered in JSON: partners' API requests and clients that ask for JSON."""
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def page_not_found(request, exception=None):
     """handler404: JSON under /api/ (partners parse every error), else the site's own page (templates/404.html)."""
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         return JsonResponse({"detail": str(_("Nicht gefunden."))}, status=404)
     return defaults.page_not_found(request, exception)
 
@@ -94,7 +99,7 @@ def server_error(request):
 
 def _error_response(request, status: int, message: str) -> HttpResponse:
     # No template and no database access: this must work while everything else is down.
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         response = JsonResponse({"detail": message}, status=status)
     else:
         response = HttpResponse(
