@@ -210,7 +210,7 @@ def _refuse_locked(claim: Claim, user, fields: dict) -> None:
 
 def refuse_unchecked_original(original: Claim | None) -> None:
     """A duplicate points readers to a check they can read: the original must be public."""
-    if original is not None and not Claim.objects.published().filter(pk=original.pk).exists():
+    if original is not None and not original.is_public:
         raise ValidationError(
             {
                 "duplicate_of": _("Dublette nur eines veröffentlichten Faktenchecks: „%(original)s“ ist nicht öffentlich.")
@@ -542,7 +542,7 @@ def mark_duplicate(*, claim: Claim, original: Claim, user) -> Claim:
     while True:
         if original.pk in seen:
             raise ValidationError(_("Ein Faktencheck kann nicht Dublette von sich selbst sein."))
-        if Claim.objects.published().filter(pk=original.pk).exists():
+        if original.is_public:
             readable = original
         if not original.duplicate_of_id:
             break
