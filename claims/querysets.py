@@ -70,8 +70,9 @@ class ClaimantQuerySet(models.QuerySet):
         "Putin Truppen", "Putn"), those holding the most words first. A word matches by
         trigram word similarity, which the trigram index on the name answers and which forgives
         a typo. Search operators ("OR", "-word", quotes) and words under three letters are left out."""
-        words = [word.strip("\"'.,;:()") for word in text.split() if word != "OR" and not word.startswith("-")]
-        lookups = [Q(name__trigram_word_similar=word) for word in words if len(word) > 2]
+        from .search import search_words
+
+        lookups = [Q(name__trigram_word_similar=word) for word in search_words(text) if len(word) > 2]
         if not lookups:
             return self.none()
         held = sum((Case(When(lookup, then=1), default=0) for lookup in lookups), Value(0))

@@ -199,6 +199,18 @@ _SEARCH_WORD = re.compile(r"(?<![\w-])(?!OR\b)\w[\w.-]*")
 _EXCLUDED_WORD = re.compile(r"(?<![\w-])-(\w[\w.-]*)")
 
 
+def search_words(text: str) -> list[str]:
+    """The words of a reader's query, in order, without its web-search syntax: no "OR", no
+    "-word" exclusions, no quotes, no punctuation around a word ("Putin," is "Putin")."""
+    text = clean_query(text).replace('"', " ")
+    return [word.rstrip(".-") for word in _SEARCH_WORD.findall(text)]
+
+
+def excluded_words(text: str) -> list[str]:
+    """The words a reader's query excludes ("-Moskau")."""
+    return _EXCLUDED_WORD.findall(clean_query(text).replace('"', " "))
+
+
 def spelled_alike(queryset: QuerySet, text: str) -> list[int]:
     """Ids of claims in `queryset` whose text has a word spelled like each search word, best first.
 
@@ -208,15 +220,14 @@ def spelled_alike(queryset: QuerySet, text: str) -> list[int]:
     trigram index of the claim text, once per word; the best of a bounded number of
     candidates come first.
     """
-    text = clean_query(text).replace('"', " ")
-    words = {word for word in _SEARCH_WORD.findall(text) if len(word) >= SPELLED_ALIKE_MIN_LENGTH}
+    words = {word for word in search_words(text) if len(word) >= SPELLED_ALIKE_MIN_LENGTH}
     words = sorted(words, key=lambda word: (-len(word), word))[:SPELLED_ALIKE_WORDS]
     if not words:
         return []
     candidates = queryset
     for word in words:
         candidates = candidates.filter(text__trigram_word_similar=word)
-    for word in _EXCLUDED_WORD.findall(text):  # "-Wort" still excludes, as in the search itself
+    for word in excluded_words(text):  # "-Wort" still excludes, as in the search itself
         candidates = candidates.exclude(search_vector=web_query(word))
     likeness = sum((TrigramWordSimilarity(word, "text") for word in words[1:]), TrigramWordSimilarity(words[0], "text"))
     alike = (

@@ -12,9 +12,11 @@ from claims.models import Claim
 from claims.search import (
     _compound_query,
     clean_query,
+    excluded_words,
     reader_query,
     search_claims,
     search_window,
+    search_words,
     similar_claims,
     web_query,
     without_compound_phrases,
@@ -146,3 +148,19 @@ def test_any_input_finds_with_the_whole_word_what_the_phrase_finds(db, text):
             ClaimFactory(text=claim_text)
     text = clean_query(text)
     assert set(Claim.objects.filter(search_vector=reader_query(text))) == set(Claim.objects.filter(search_vector=web_query(text)))
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "excluded"),
+    [
+        ("Wladimir Putin", ["Wladimir", "Putin"], []),
+        ('"Putin" OR Kreml -Moskau', ["Putin", "Kreml"], ["Moskau"]),
+        ("Putin, Selenskyj. (Kreml)", ["Putin", "Selenskyj", "Kreml"], []),
+        ("Nato-Staaten ORF or", ["Nato-Staaten", "ORF", "or"], []),
+        ("Trupen -entsenden -", ["Trupen"], ["entsenden"]),
+        ("\x00 OR -", [], []),
+    ],
+)
+def test_search_words_leave_out_the_web_search_syntax(query, words, excluded):
+    assert search_words(query) == words
+    assert excluded_words(query) == excluded
