@@ -450,7 +450,7 @@ def return_to_draft(*, claim: Claim, user, reason: str) -> Claim:
     claim = _lock(claim)
     if claim.status == ClaimStatus.PUBLISHED:
         if claim.is_public:
-            raise ValidationError(_("Ein erschienener Faktencheck kann nur zurückgezogen werden, mit öffentlichem Hinweis."))
+            raise ValidationError(_("Ein erschienener Faktencheck verlässt die Website nur über „Zurückziehen“, mit Begründung."))
         _require(user, "publish_claim", _("Die Planung einer Veröffentlichung hebt nur der Chef vom Dienst auf."))
     elif claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.WITHDRAWN):
         raise ValidationError(_("Nur Faktenchecks in Prüfung, geplante oder zurückgezogene Faktenchecks können zurück in den Entwurf."))
