@@ -61,7 +61,8 @@ def decode_text(raw: bytes) -> str:
         raise IngestError(_("Die Datei ist leer."))
     if len(raw) > MAX_TEXT_BYTES:
         raise IngestError(_("Die Datei ist zu groß (höchstens %(max)s MB).") % {"max": MAX_TEXT_BYTES // (1024 * 1024)})
-    if b"\x00" in raw[:8192]:
+    # Anywhere, not just at the start: PostgreSQL text cannot hold a NUL character.
+    if b"\x00" in raw:
         raise IngestError(_("Die Datei ist keine Textdatei (Binärdaten)."))
     try:
         text = raw.decode("utf-8-sig")

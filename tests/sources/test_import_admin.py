@@ -169,3 +169,12 @@ def test_versions_link_to_each_other(client, reporter, fixture_bytes):
     new_page = client.get(f"/admin/sources/source/{new.pk}/change/").content.decode()
     assert f'Neuere Fassung: <a href="/admin/sources/source/{new.pk}/change/">' in old_page
     assert f'Vorherige Fassung: <a href="/admin/sources/source/{old.pk}/change/">' in new_page
+
+
+def test_uploaded_text_with_a_nul_byte_deep_inside_is_explained_not_a_server_error(client, reporter):
+    raw = SEED.read_bytes() + b"\n\n" + b"Fortsetzung " * 1000 + b"\x00 Ende."
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("artikel.txt", raw)})
+    assert response.status_code == 200
+    assert "Binärdaten" in errors(response)
+    assert Source.objects.count() == 0

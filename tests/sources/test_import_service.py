@@ -234,3 +234,20 @@ def test_feed_whose_entries_all_fail_stores_nothing(web, allow_private):
     assert messages[0] == "Kein Eintrag des Feeds konnte importiert werden."
     assert any("Status 404" in message for message in messages)
     assert_nothing_stored()
+
+
+def test_text_with_a_nul_byte_after_the_first_8_kb_is_refused_and_stores_nothing():
+    raw = (SEEDS / "002_396e5cc31d1da420.txt").read_bytes() + b"\n\n" + b"Fortsetzung " * 1000 + b"\x00 Ende."
+    with pytest.raises(IngestError, match="Binärdaten"):
+        import_source(data=raw, filename="artikel.txt")
+    assert_nothing_stored()
+
+
+def test_feed_entry_with_a_nul_byte_is_reported_and_the_other_entries_are_kept(web, allow_private):
+    web.serve_fixture("/politik/merz.html", "article.html")
+    broken = (SEEDS / "002_396e5cc31d1da420.txt").read_bytes() + b"\n\n" + b"Fortsetzung " * 1000 + b"\x00 Ende."
+    web.serve("/kaputt.txt", broken, content_type="text/plain; charset=utf-8")
+    report = import_source(url=web.serve("/feed.xml", rss("/politik/merz.html", "/kaputt.txt"), content_type="application/rss+xml"))
+    assert [source.title for source in report.created] == ["Merz sagt Kiew weitere Hilfe zu"]
+    assert [failure.label for failure in report.failures] == ["Eintrag 1"]
+    assert "Binärdaten" in report.failures[0].message
