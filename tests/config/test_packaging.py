@@ -1,0 +1,44 @@
+"""What the image installs and how it runs: read from requirements.txt and the Dockerfile."""
+
+import ast
+import re
+import sys
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_PACKAGES = ("claims", "sources", "config")
+
+
+def pinned_requirements() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[re.sub(r"\[.*\]", "", name).lower().replace("_", "-")] = version
+    return pins
+
+
+def imported_modules() -> set[str]:
+    modules = set()
+    for package in APP_PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    modules.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules.add(node.module.split(".")[0])
+    return modules - set(sys.stdlib_module_names) - set(APP_PACKAGES)
+
+
+def test_every_library_the_app_imports_is_pinned_in_requirements():
+    pins = pinned_requirements()
+    distributions = packages_distributions()
+    unpinned = {
+        module: distributions.get(module)
+        for module in imported_modules()
+        if not any(name.lower().replace("_", "-") in pins for name in distributions.get(module, [module]))
+    }
+    assert unpinned == {}
+    assert all(version for version in pins.values())
