@@ -42,3 +42,30 @@ def test_every_library_the_app_imports_is_pinned_in_requirements():
     }
     assert unpinned == {}
     assert all(version for version in pins.values())
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def test_dockerfile_copies_existing_files_and_installs_the_pinned_requirements():
+    instructions = dockerfile_instructions()
+    for instruction, arguments in instructions:
+        if instruction == "COPY" and "--from=" not in arguments:
+            *sources, _target = [part for part in arguments.split() if not part.startswith("--")]
+            assert all((ROOT / source).exists() for source in sources), arguments
+    runs = " ".join(arguments for instruction, arguments in instructions if instruction == "RUN")
+    assert "-r requirements.txt" in runs
+    assert "collectstatic" in runs
+    assert instructions[-1][0] == "CMD" and "gunicorn" in instructions[-1][1]
+
+
+def test_image_runs_as_a_numeric_non_root_user_that_cannot_rewrite_the_code():
+    instructions = dockerfile_instructions()
+    user = [arguments for instruction, arguments in instructions if instruction == "USER"][-1]
+    # Kubernetes' runAsNonRoot can only verify a numeric user.
+    assert re.fullmatch(r"[1-9]\d*(:\d+)?", user), user
+    copies = [arguments for instruction, arguments in instructions if instruction == "COPY" and "--from=" not in arguments]
+    assert not any("--chown" in arguments for arguments in copies)
