@@ -193,7 +193,7 @@ if REDIS_URL:
     }
     # Sessions read from Redis and are kept in the database too: evicting cache entries or
     # restarting Redis does not log editors out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "config.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Shared page cache for anonymous readers (claims/cache.py); 0 switches it off. Publishing,

@@ -5,6 +5,7 @@ partner (`request.auth`) but no user: partners read exactly what anonymous reade
 only more often. Editors write with their own session (and CSRF token).
 """
 
+import logging
 import re
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework_api_key.permissions import KeyParser
 
 from ..models import PartnerKey
+
+logger = logging.getLogger(__name__)
 
 # Authorization schemes of proxies and intranet logins in front of the site: not meant for the API.
 PROXY_SCHEMES = frozenset({"basic", "digest", "negotiate", "ntlm"})
@@ -110,7 +113,18 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
-class AnonymousReadThrottle(throttling.AnonRateThrottle):
+class SharedCacheThrottleMixin:
+    """The request counts live in the shared cache; while it is unreachable, requests pass."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # an unreachable cache must not take the API down
+            logger.exception("Shared cache unreachable; request not throttled.")
+            return True
+
+
+class AnonymousReadThrottle(SharedCacheThrottleMixin, throttling.AnonRateThrottle):
     """Low rate for callers without key or login, per client address."""
 
     scope = "anon"
@@ -121,7 +135,7 @@ class AnonymousReadThrottle(throttling.AnonRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class PartnerKeyThrottle(throttling.SimpleRateThrottle):
+class PartnerKeyThrottle(SharedCacheThrottleMixin, throttling.SimpleRateThrottle):
     """Higher rate per partner key, whichever address the partner calls from."""
 
     scope = "partner"
@@ -133,7 +147,7 @@ class PartnerKeyThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": partner_key.prefix}
 
 
-class StaffThrottle(throttling.UserRateThrottle):
+class StaffThrottle(SharedCacheThrottleMixin, throttling.UserRateThrottle):
     """Logged-in newsroom members, per user."""
 
     scope = "staff"

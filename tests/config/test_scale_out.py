@@ -351,3 +351,16 @@ def test_web_instances_write_no_local_files(stack):
         if path.is_file() and not ignored.intersection(path.relative_to(ROOT).parts) and path.stat().st_mtime > started
     ]
     assert written == []
+
+
+def test_readers_partners_and_editors_are_served_while_the_shared_cache_is_down():
+    with running_stack() as down:
+        port = down.ports["a"]
+        editor = Browser(port)
+        editor.login("editor")
+        down.processes["redis"].send_signal(signal.SIGTERM)
+        down.processes["redis"].wait(timeout=10)
+        for path in ("/faktenchecks/", "/api/v1/claims/"):
+            assert Browser(port).get(path).status == 200, path
+        assert editor.get("/admin/").status == 200
+        assert "SKALIERT-NEU" in editor.get("/admin/claims/claim/").text
