@@ -39,7 +39,8 @@ def find_outlet(*, url: str = "", site_name: str = "") -> Outlet | None:
     if not site_name:
         return None
     outlet = Outlet.objects.filter(name__iexact=site_name).first()
-    if outlet or not host:
+    # A host longer than a domain may be (possible in URLs) names no outlet we could store.
+    if outlet or not host or len(host) > Outlet._meta.get_field("domain").max_length:
         return outlet
     try:
         with transaction.atomic():

@@ -178,3 +178,13 @@ def test_uploaded_text_with_a_nul_byte_deep_inside_is_explained_not_a_server_err
     assert response.status_code == 200
     assert "Binärdaten" in errors(response)
     assert Source.objects.count() == 0
+
+
+def test_page_on_a_host_longer_than_an_outlet_domain_is_archived_without_a_server_error(client, reporter, fixture_bytes):
+    host = ".".join(["nachrichten" * 5] * 4) + ".de"
+    raw = fixture_bytes("article.html").replace(b"www.beispielzeitung.example", host.encode())
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("merz.html", raw)})
+    source = Source.objects.get()
+    assert response.status_code == 302
+    assert source.url == f"https://{host}/politik/merz-kiew-hilfe-100.html"
