@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .checkworthy import short_claim_text, suggest_for_source
-from .forms import ImportForm
+from .forms import ImportForm, SourceAdminForm
 from .ingest import IngestError, import_source
 from .models import Outlet, Source
 
@@ -27,6 +27,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = ["title", "outlet", "agency", "published_at", "imported_at", "is_latest"]
     list_filter = ["outlet", "agency", "language", "is_latest", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "body", "url", "author"]

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Outlet
+from .models import Outlet, Source, content_hash
 
 
 class ImportForm(forms.Form):
@@ -70,3 +70,16 @@ class ImportForm(forms.Form):
         else:
             arguments["data"] = data["text"].encode("utf-8")
         return arguments
+
+
+class SourceAdminForm(forms.ModelForm):
+    """The editors' source form: a text that is already archived is named, never stored twice."""
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        archived = Source.objects.filter(content_hash=content_hash(body)).exclude(pk=self.instance.pk).first()
+        if archived:
+            raise forms.ValidationError(
+                _("Dieser Text ist bereits archiviert: „%(title)s“."), params={"title": archived.title}, code="archived"
+            )
+        return body

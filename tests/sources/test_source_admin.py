@@ -1,0 +1,24 @@
+import pytest
+
+from sources.models import Source
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/admin/sources/source/add/"
+
+
+def test_adding_a_text_that_is_already_archived_names_the_archived_article(client, editor):
+    archived = factories.SourceFactory()
+    client.force_login(editor)
+    response = client.post(ADD, {"title": "Noch einmal", "body": archived.body, "language": "de"})
+    assert response.status_code == 200
+    assert f"Dieser Text ist bereits archiviert: „{archived.title}“." in response.content.decode()
+    assert Source.objects.count() == 1
+
+
+def test_adding_a_new_text_by_hand_archives_it(client, editor):
+    client.force_login(editor)
+    response = client.post(ADD, {"title": "Von Hand", "body": "Ein Artikel, der nur auf Papier vorliegt. " * 10, "language": "de"})
+    assert response.status_code == 302
+    assert Source.objects.get().title == "Von Hand"
