@@ -73,7 +73,7 @@ class ImportForm(forms.Form):
 
 
 class SourceAdminForm(forms.ModelForm):
-    """The editors' source form: a text that is already archived is named, never stored twice."""
+    """The editors' source form: a text or URL that is already archived is named, never stored twice."""
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -83,3 +83,13 @@ class SourceAdminForm(forms.ModelForm):
                 _("Dieser Text ist bereits archiviert: „%(title)s“."), params={"title": archived.title}, code="archived"
             )
         return body
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url", "")
+        archived = Source.objects.filter(url=url, is_latest=True).exclude(pk=self.instance.pk).first() if url else None
+        if archived:
+            # A changed article at the same address becomes a new version only through the import.
+            raise forms.ValidationError(
+                _("Unter dieser URL ist bereits ein Artikel archiviert: „%(title)s“."), params={"title": archived.title}, code="archived"
+            )
+        return url

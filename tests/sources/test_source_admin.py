@@ -22,3 +22,12 @@ def test_adding_a_new_text_by_hand_archives_it(client, editor):
     response = client.post(ADD, {"title": "Von Hand", "body": "Ein Artikel, der nur auf Papier vorliegt. " * 10, "language": "de"})
     assert response.status_code == 302
     assert Source.objects.get().title == "Von Hand"
+
+
+def test_adding_an_article_at_an_archived_url_names_the_archived_article(client, editor):
+    archived = factories.SourceFactory(url="https://zeitung.example/politik/artikel.html")
+    client.force_login(editor)
+    response = client.post(ADD, {"title": "Gleiche Adresse", "body": "Ein anderer Text. " * 20, "language": "de", "url": archived.url})
+    assert response.status_code == 200
+    assert f"Unter dieser URL ist bereits ein Artikel archiviert: „{archived.title}“." in response.content.decode()
+    assert Source.objects.count() == 1
