@@ -16,6 +16,8 @@ from .choices import Language
 # PostgreSQL text search configuration created by migration: German stemming on
 # unaccented words, so "Selenskyj"/"Selenskij" stay apart but "Maßnahme"/"Massnahme" meet.
 SEARCH_CONFIG = "german_unaccent"
+# Earliest publication year an archived article may carry; earlier dates are typing errors.
+MIN_PUBLISHED_YEAR = 1800
 
 
 def content_hash(text: str) -> str:
@@ -153,3 +155,14 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("sources:source-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        # Before year 1 in UTC, PostgreSQL stores the date BC and it can no longer be read back.
+        if self.published_at and self.published_at.year < MIN_PUBLISHED_YEAR:
+            raise ValidationError(
+                {
+                    "published_at": _("Das Datum %(date)s ist kein mögliches Erscheinungsdatum.")
+                    % {"date": f"{self.published_at.day:02}.{self.published_at.month:02}.{self.published_at.year:04}"}
+                }
+            )

@@ -188,3 +188,13 @@ def test_page_on_a_host_longer_than_an_outlet_domain_is_archived_without_a_serve
     source = Source.objects.get()
     assert response.status_code == 302
     assert source.url == f"https://{host}/politik/merz-kiew-hilfe-100.html"
+
+
+def test_article_dated_in_the_first_century_is_explained_and_the_source_list_stays_readable(client, reporter):
+    text = SEED.read_text(encoding="utf-8").replace("Der Kreml hat am Mittwoch", "Stand: 01.01.0001\n\nDer Kreml hat am Mittwoch", 1)
+    client.force_login(reporter)
+    response = client.post(IMPORT, {"text": text})
+    assert response.status_code == 200
+    assert "Das Datum 01.01.0001 ist kein mögliches Erscheinungsdatum." in errors(response)
+    assert Source.objects.count() == 0
+    assert client.get("/admin/sources/source/").status_code == 200

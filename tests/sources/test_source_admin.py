@@ -31,3 +31,14 @@ def test_adding_an_article_at_an_archived_url_names_the_archived_article(client,
     assert response.status_code == 200
     assert f"Unter dieser URL ist bereits ein Artikel archiviert: „{archived.title}“." in response.content.decode()
     assert Source.objects.count() == 1
+
+
+def test_a_publication_date_in_the_first_century_is_refused(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        ADD,
+        {"title": "Alt", "body": "Ein Artikel. " * 30, "language": "de", "published_at_0": "01.01.0001", "published_at_1": "00:00:00"},
+    )
+    assert response.status_code == 200
+    assert "Das Datum 01.01.0001 ist kein mögliches Erscheinungsdatum." in response.content.decode()
+    assert client.get("/admin/sources/source/").status_code == 200
