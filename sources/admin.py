@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -168,7 +169,7 @@ class SourceAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
         if request.method == "POST" and form.is_valid():
             try:
-                report = import_source(**form.import_arguments())
+                report = import_source(**form.import_arguments(), feed_seconds=settings.SOURCE_FEED_IMPORT_SECONDS)
             except IngestError as error:
                 for message in error.messages:
                     form.add_error(None, message)

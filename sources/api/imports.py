@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.utils.decorators import method_decorator
@@ -61,7 +62,7 @@ class SourceImportView(APIView):
         serializer = SourceImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            report = import_source(**serializer.import_arguments())
+            report = import_source(**serializer.import_arguments(), feed_seconds=settings.SOURCE_FEED_IMPORT_SECONDS)
         except IngestError as error:
             raise ValidationError({"detail": " ".join(error.messages)}) from error
         return Response(ImportReportSerializer(report).data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)

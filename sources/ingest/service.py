@@ -1,5 +1,6 @@
 """The import service: the one entry point the admin, `import_sources` and the API call."""
 
+import time
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from urllib.parse import urljoin, urlsplit
@@ -104,11 +105,14 @@ def import_text(raw: bytes, *, url: str = "", outlet: Outlet | None = None) -> I
     return import_document(TEXT, raw, url=url, outlet=outlet)
 
 
-def _import_feed(feed: Fetched, *, outlet: Outlet | None) -> ImportReport:
+def _import_feed(feed: Fetched, *, outlet: Outlet | None, seconds: float | None = None) -> ImportReport:
     report = ImportReport()
+    deadline = None if seconds is None else time.monotonic() + seconds
     for entry in parse_feed(feed.data):
         label = entry.title or entry.link or _("Eintrag ohne Titel")
         try:
+            if deadline is not None and time.monotonic() > deadline:
+                raise IngestError(_("Nicht mehr abgerufen, die Zeit war um. Den Feed erneut importieren, um ihn zu holen."))
             if not entry.link:
                 raise IngestError(_("Der Eintrag verweist auf keinen Artikel."))
             page = fetch(urljoin(feed.url, entry.link))
@@ -123,7 +127,13 @@ def _import_feed(feed: Fetched, *, outlet: Outlet | None) -> ImportReport:
 
 
 def import_source(
-    *, url: str = "", data: bytes | None = None, filename: str = "", content_type: str = "", outlet: Outlet | None = None
+    *,
+    url: str = "",
+    data: bytes | None = None,
+    filename: str = "",
+    content_type: str = "",
+    outlet: Outlet | None = None,
+    feed_seconds: float | None = None,
 ) -> ImportReport:
     """Import articles from exactly one of `data` (pasted text or an uploaded file) or `url`.
 
@@ -131,6 +141,8 @@ def import_source(
     entries are fetched and imported one by one. Returns an `ImportReport`; raises
     `IngestError` with a readable message — and stores nothing — when nothing can be
     imported. Importing content that is already archived returns the existing source.
+    With `feed_seconds`, a feed's entries are fetched only while that time lasts (a web
+    request must end); the entries left are reported, and importing the feed again adds them.
     """
     if bool(url) == (data is not None):
         raise IngestError(_("Bitte genau eines angeben: Text, Datei oder URL."))
@@ -142,5 +154,5 @@ def import_source(
     fetched = fetch(url)
     kind = detect_format(fetched.data, content_type=fetched.content_type)
     if kind == FEED:
-        return _import_feed(fetched, outlet=outlet)
+        return _import_feed(fetched, outlet=outlet, seconds=feed_seconds)
     return ImportReport(results=[import_document(kind, fetched.data, content_type=fetched.content_type, url=fetched.url, outlet=outlet)])

@@ -251,3 +251,25 @@ def test_feed_entry_with_a_nul_byte_is_reported_and_the_other_entries_are_kept(w
     assert [source.title for source in report.created] == ["Merz sagt Kiew weitere Hilfe zu"]
     assert [failure.label for failure in report.failures] == ["Eintrag 1"]
     assert "Binärdaten" in report.failures[0].message
+
+
+def test_feed_import_with_a_time_budget_stops_fetching_and_names_the_entries_left(web, allow_private, fixture_bytes):
+    web.serve_fixture("/politik/merz.html", "article.html", delay=0.3)
+    web.serve_fixture("/lokal/rathaus.html", "article_cp1252.html", content_type="text/html")
+    feed_url = web.serve("/feed.xml", rss("/politik/merz.html", "/lokal/rathaus.html"), content_type="application/rss+xml")
+    report = import_source(url=feed_url, feed_seconds=0.1)
+    assert [source.title for source in report.created] == ["Merz sagt Kiew weitere Hilfe zu"]
+    assert [failure.label for failure in report.failures] == ["Eintrag 1"]
+    assert "erneut importieren" in report.failures[0].message
+    assert web.requests == ["/feed.xml", "/politik/merz.html"]
+
+
+def test_admin_feed_import_is_bounded_by_the_feed_time_setting(client, reporter, web, allow_private, fixture_bytes):
+    allow_private.SOURCE_FEED_IMPORT_SECONDS = 0.1
+    web.serve_fixture("/politik/merz.html", "article.html", delay=0.3)
+    web.serve_fixture("/lokal/rathaus.html", "article_cp1252.html", content_type="text/html")
+    feed_url = web.serve("/feed.xml", rss("/politik/merz.html", "/lokal/rathaus.html"), content_type="application/rss+xml")
+    client.force_login(reporter)
+    response = client.post("/admin/sources/source/importieren/", {"url": feed_url}, follow=True)
+    assert "Nicht importiert: Eintrag 1" in response.content.decode()
+    assert Source.objects.count() == 1
