@@ -7,6 +7,10 @@ checked character by character for memcached's limits: Redis keys may hold any b
 """
 
 from django.core.cache.backends import redis
+from redis.exceptions import RedisError
+
+# What a cache call raises when Redis cannot be reached or answers with an error.
+CACHE_ERRORS = (RedisError,)
 
 
 class RedisCacheClient(redis.RedisCacheClient):

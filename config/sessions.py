@@ -8,6 +8,8 @@ import logging
 
 from django.contrib.sessions.backends import cached_db, db
 
+from .redis_cache import CACHE_ERRORS
+
 logger = logging.getLogger(__name__)
 
 
@@ -15,21 +17,21 @@ class SessionStore(cached_db.SessionStore):
     def load(self):
         try:
             return super().load()
-        except Exception:  # an unreachable cache must not log editors out or fail their request
+        except CACHE_ERRORS:  # an unreachable cache must not log editors out or fail their request
             logger.exception("Shared cache unreachable; session read from the database.")
             return db.SessionStore.load(self)
 
     def exists(self, session_key):
         try:
             return super().exists(session_key)
-        except Exception:
+        except CACHE_ERRORS:
             logger.exception("Shared cache unreachable; session looked up in the database.")
             return db.SessionStore.exists(self, session_key)
 
     def delete(self, session_key=None):
         try:
             super().delete(session_key)
-        except Exception:
+        except CACHE_ERRORS:
             # The database row is gone. A copy the cache still holds (if it was only out of reach)
             # stays valid until it expires, as with Django's own store.
             logger.exception("Shared cache unreachable; session deleted from the database only.")

@@ -18,6 +18,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework_api_key.permissions import KeyParser
 
+from config.redis_cache import CACHE_ERRORS
+
 from ..models import PartnerKey
 
 logger = logging.getLogger(__name__)
@@ -119,7 +121,7 @@ class SharedCacheThrottleMixin:
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
-        except Exception:  # an unreachable cache must not take the API down
+        except CACHE_ERRORS:  # an unreachable cache must not take the API down
             logger.exception("Shared cache unreachable; request not throttled.")
             return True
 
