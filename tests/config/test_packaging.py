@@ -2,9 +2,14 @@
 
 import ast
 import re
+import shlex
+import subprocess
 import sys
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("claims", "sources", "config")
@@ -69,3 +74,16 @@ def test_image_runs_as_a_numeric_non_root_user_that_cannot_rewrite_the_code():
     assert re.fullmatch(r"[1-9]\d*(:\d+)?", user), user
     copies = [arguments for instruction, arguments in instructions if instruction == "COPY" and "--from=" not in arguments]
     assert not any("--chown" in arguments for arguments in copies)
+
+
+@pytest.mark.parametrize(("load_seeds", "seeded"), [(None, False), ("false", False), ("true", True)])
+def test_the_compose_migration_job_loads_the_demo_claims_only_when_asked(load_seeds, seeded):
+    """The job's shell command, run with each step replaced by `echo`, after compose's interpolation."""
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["migrate"]["command"]
+    command = re.sub(r"\$\{LOAD_SEEDS:-(\w+)\}", lambda match: load_seeds or match.group(1), command)
+    program, flag, script = shlex.split(command)
+    assert (program, flag) == ("sh", "-c")
+    steps = subprocess.run(["sh", "-c", script.replace("python manage.py ", "echo ")], capture_output=True, text=True, check=True)
+    steps = steps.stdout.split()
+    assert steps[:2] == ["migrate", "--noinput"] and "store_api_list_items" in steps
+    assert ("load_seeds" in steps) is seeded
