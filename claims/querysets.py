@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
-from .choices import ClaimStatus
+from .choices import ClaimStatus, CorrectionKind
 
 
 def sees_only_published(user) -> bool:
@@ -94,8 +94,15 @@ class TopicQuerySet(models.QuerySet):
 
 
 class CorrectionQuerySet(models.QuerySet):
+    def on_the_record(self):
+        """Corrections readers may read on a claim's page: all but withdrawals, whose note is internal.
+
+        A withdrawn claim that is published again must not show why it was taken offline.
+        """
+        return self.exclude(kind=CorrectionKind.WITHDRAWAL)
+
     def public(self):
         """Corrections of claims that are public: the corrections log shows exactly these."""
         from .models import Claim
 
-        return self.filter(claim__in=Claim.objects.published())
+        return self.on_the_record().filter(claim__in=Claim.objects.published())

@@ -133,7 +133,7 @@ class ClaimDetailView(PublicPageMixin, DetailView):
             with_claim_review_data(Claim.objects.visible_to(self.request.user))
             .select_related("author", "approved_by", "duplicate_of")
             .prefetch_related(
-                Prefetch("corrections", queryset=Correction.objects.select_related("old_rating", "new_rating")),
+                Prefetch("corrections", queryset=Correction.objects.on_the_record().select_related("old_rating", "new_rating")),
                 "topics",
             )
         )

@@ -147,7 +147,7 @@ DETAIL_COLUMNS = f"""{LIST_COLUMNS},
                     correction.old_conclusion,
                     correction.new_conclusion
             ) o
-            WHERE correction.claim_id = claim.id
+            WHERE correction.claim_id = claim.id AND correction.kind <> 'withdrawal'
         ), '[]') AS corrections
 """
 

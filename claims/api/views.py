@@ -139,7 +139,7 @@ def with_detail(queryset):
     return queryset.select_related("claimant", "rating", "rating__scale", "duplicate_of").prefetch_related(
         "topics",
         Prefetch("appearances", queryset=appearances_with_sources()),
-        Prefetch("corrections", queryset=Correction.objects.select_related("old_rating", "new_rating")),
+        Prefetch("corrections", queryset=Correction.objects.on_the_record().select_related("old_rating", "new_rating")),
     )
 
 

@@ -546,3 +546,19 @@ def test_a_duplicate_points_to_the_last_public_claim_of_the_chain(editor, publis
     draft = claim_in("draft", author=UserFactory())
     with pytest.raises(ValidationError, match="nicht öffentlich"):
         services.mark_duplicate(claim=newest, original=draft, user=editor)
+
+
+def test_republished_claim_keeps_its_internal_withdrawal_note_off_the_public_record(client, author, editor, publisher, second_editor):
+    claim = claim_in("public", author=author, approver=editor)
+    services.withdraw(claim=claim, user=publisher, note="Interner Grund: Anwalt der Quelle hat angerufen.")
+    services.return_to_draft(claim=claim, user=editor, reason="Neu recherchieren.")
+    claim.refresh_from_db()
+    services.submit_for_review(claim=claim, user=editor)
+    services.approve(claim=claim, user=second_editor)
+    services.publish(claim=claim, user=publisher)
+    claim.refresh_from_db()
+    assert claim.is_public
+    for url in (claim.get_absolute_url(), "/korrekturen/", "/feeds/korrekturen/", "/api/v1/corrections/", f"/api/v1/claims/{claim.slug}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Anwalt der Quelle" not in response.content.decode(), url
