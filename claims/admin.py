@@ -577,6 +577,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.settle_first_appearance(claim=form.instance)
         if change and ("topics" in form.changed_data or any(formset.has_changed() for formset in formsets)):
             # Appearances and topics are part of what the reviewer approved.
             services.content_changed(claim=form.instance, user=request.user)

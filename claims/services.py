@@ -314,6 +314,13 @@ def mark_first_appearance(*, appearance: Appearance) -> None:
     Appearance.objects.filter(pk=appearance.pk).update(is_first=True)
 
 
+def settle_first_appearance(*, claim: Claim) -> None:
+    """After the appearances were edited as a list (the admin form): if none is marked as the
+    first, for example because the marked one was deleted, the earliest-dated one is."""
+    if not Appearance.objects.filter(claim=claim, is_first=True).exists():
+        _recompute_first_appearance(claim)
+
+
 def _recompute_first_appearance(claim: Claim) -> None:
     earliest = Appearance.objects.filter(claim=claim).order_by(F("source__published_at").asc(nulls_last=True), "id").first()
     if earliest and not earliest.is_first:

@@ -2,11 +2,13 @@ import json
 import re
 
 import pytest
+from django.db.models import Count
 
 from claims.choices import ClaimStatus
 from claims.models import Appearance, Claim
 from claims.seeding import load_seeds
 from sources.models import Source
+from tests.claims.test_admin_workflow import form_data
 from tests.factories import ClaimantFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +186,28 @@ def test_claim_list_names_the_claimant_without_the_role(client, editor):
     html = client.get("/admin/claims/claim/").content.decode()
     assert '<td class="field-claimant_name">Lars Klingbeil</td>' in html
     assert "Vizekanzler" not in html
+
+
+def test_a_claim_entered_in_the_admin_has_a_first_appearance_without_a_tick(client, reporter):
+    load_seeds(log=lambda message: None)
+    source = Source.objects.get(title="Russland lehnt europäische Truppen in der Ukraine erneut ab")
+    client.force_login(reporter)
+    quote = "Moskau habe eine Präsenz ausländischer Streitkräfte auf ukrainischem Territorium stets abgelehnt."
+    assert client.post("/admin/claims/claim/add/", claim_form(source, quote)).status_code == 302
+    claim = Claim.objects.get(text="Russland lehnt ausländische Truppen ab")
+    assert claim.appearances.filter(is_first=True).count() == 1
+
+
+def test_deleting_the_first_appearance_in_the_admin_passes_the_mark_to_the_next_one(client, editor):
+    load_seeds(log=lambda message: None)
+    claim = Claim.objects.filter(status=ClaimStatus.PUBLISHED).annotate(n=Count("appearances")).filter(n__gt=1).first()
+    first = claim.appearances.get(is_first=True)
+    client.force_login(editor)
+    html = client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
+    data = form_data(html)
+    index = next(key.split("-")[1] for key, value in data.items() if key.endswith("-id") and value == str(first.pk))
+    data[f"appearances-{index}-DELETE"] = "on"
+    response = client.post(f"/admin/claims/claim/{claim.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Appearance.objects.filter(pk=first.pk).exists()
+    assert claim.appearances.filter(is_first=True).count() == 1
