@@ -111,6 +111,9 @@ class AppearanceFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         kept = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        if not kept and self.instance.pk and self.instance.status != ClaimStatus.DRAFT:
+            # Submitting needs a quoted appearance; a claim in review or public keeps one.
+            raise ValidationError(_("Ein Faktencheck braucht mindestens eine Fundstelle mit Zitat."))
         if sum(bool(form.cleaned_data.get("is_first")) for form in kept) > 1:
             raise ValidationError(_("Nur eine Fundstelle kann das erste bekannte Auftreten sein: bitte höchstens einen Haken setzen."))
         # The model's clean() anchored each quote; the same passage of an article is listed once.

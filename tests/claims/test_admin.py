@@ -211,3 +211,17 @@ def test_deleting_the_first_appearance_in_the_admin_passes_the_mark_to_the_next_
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not Appearance.objects.filter(pk=first.pk).exists()
     assert claim.appearances.filter(is_first=True).count() == 1
+
+
+def test_a_published_claim_keeps_at_least_one_appearance_in_the_admin(client, editor):
+    load_seeds(log=lambda message: None)
+    claim = Claim.objects.filter(status=ClaimStatus.PUBLISHED).first()
+    count = claim.appearances.count()
+    client.force_login(editor)
+    data = form_data(client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode())
+    for key in [key for key in data if key.startswith("appearances-") and key.endswith("-id") and data[key]]:
+        data[key.replace("-id", "-DELETE")] = "on"
+    response = client.post(f"/admin/claims/claim/{claim.pk}/change/", data)
+    assert response.status_code == 200
+    assert "mindestens eine Fundstelle" in response.content.decode()
+    assert claim.appearances.count() == count
