@@ -20,6 +20,8 @@ from .querysets import ClaimantQuerySet, ClaimQuerySet, CorrectionQuerySet, Topi
 from .slugs import german_slugify
 
 SHORT_CLAIM_LENGTH = 75
+# Publication times before this year are typing errors, and before year 2 they cannot be read back.
+EARLIEST_PUBLICATION_YEAR = 1900
 
 
 def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> str:
@@ -318,6 +320,14 @@ class Claim(models.Model):
 
     def get_absolute_url(self):
         return reverse("claims:claim-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # A mistyped year ("01.01.0001") stores a time that PostgreSQL hands back in UTC before
+        # year 1, which Python cannot read: every page listing the claim would fail.
+        if self.published_at is not None and self.published_at.year < EARLIEST_PUBLICATION_YEAR:
+            raise ValidationError(
+                {"published_at": _("Bitte einen Zeitpunkt ab dem Jahr %(year)s angeben.") % {"year": EARLIEST_PUBLICATION_YEAR}}
+            )
 
     @property
     def is_public(self) -> bool:

@@ -562,3 +562,18 @@ def test_republished_claim_keeps_its_internal_withdrawal_note_off_the_public_rec
         response = client.get(url)
         assert response.status_code == 200, url
         assert "Anwalt der Quelle" not in response.content.decode(), url
+
+
+def test_a_publication_date_in_year_one_is_refused_instead_of_breaking_every_list(client, author, editor, publisher):
+    claim = claim_in("approved", author=author, approver=editor)
+    Source.objects.filter(appearances__claim=claim).update(published_at=None)
+    Claim.objects.filter(pk=claim.pk).update(claim_date=None)
+    berlin = timezone.get_default_timezone()
+    with pytest.raises(ValidationError) as error:
+        services.publish(claim=claim, user=publisher, at=datetime(1, 1, 1, 0, 30, tzinfo=berlin))
+    assert "published_at" in error.value.message_dict
+    draft = claim_in("draft", author=author)
+    with pytest.raises(ValidationError):
+        services.update_claim(claim=draft, user=editor, expected_version=draft.version, published_at=datetime(1, 1, 1, tzinfo=berlin))
+    for url in ("/", "/faktenchecks/", "/feeds/faktenchecks/"):
+        assert client.get(url).status_code == 200
