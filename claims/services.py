@@ -128,6 +128,14 @@ def is_scheduled(claim: Claim) -> bool:
     return claim.status == ClaimStatus.PUBLISHED and not claim.is_public
 
 
+def has_been_public(claim: Claim) -> bool:
+    """Whether readers have seen the claim: a public claim has a correction once it is withdrawn or corrected.
+
+    Links to its address are out there, so the address stays when the claim goes back to draft.
+    """
+    return claim.pk is not None and claim.corrections.exists()
+
+
 def locked_fields(user, claim: Claim) -> tuple[str, ...]:
     """Fields of `claim` that `user` may not change in a normal edit, and why they are locked."""
     fields = []
@@ -136,18 +144,17 @@ def locked_fields(user, claim: Claim) -> tuple[str, ...]:
         fields += [name for name in EDITABLE_FIELDS if name != "published_at"] + ["topics"]
     elif claim.status == ClaimStatus.PUBLISHED:
         fields += VERDICT_FIELDS
-    if claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN):
-        if "slug" not in fields:
-            fields.append("slug")
-        # A scheduled claim may be moved by a duty editor other than its author; once it has been public its date is history.
-        if (
-            claim.is_public
-            or claim.status == ClaimStatus.WITHDRAWN
-            or user is None
-            or not user.has_perm("claims.publish_claim")
-            or claim.author_id == user.pk
-        ):
-            fields.append("published_at")
+    if "slug" not in fields and (claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN) or has_been_public(claim)):
+        fields.append("slug")
+    # A scheduled claim may be moved by a duty editor other than its author; once it has been public its date is history.
+    if claim.status in (ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN) and (
+        claim.is_public
+        or claim.status == ClaimStatus.WITHDRAWN
+        or user is None
+        or not user.has_perm("claims.publish_claim")
+        or claim.author_id == user.pk
+    ):
+        fields.append("published_at")
     return tuple(fields)
 
 

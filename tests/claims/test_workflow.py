@@ -577,3 +577,14 @@ def test_a_publication_date_in_year_one_is_refused_instead_of_breaking_every_lis
         services.update_claim(claim=draft, user=editor, expected_version=draft.version, published_at=datetime(1, 1, 1, tzinfo=berlin))
     for url in ("/", "/faktenchecks/", "/feeds/faktenchecks/"):
         assert client.get(url).status_code == 200
+
+
+def test_a_claim_that_was_public_keeps_its_address_after_going_back_to_draft(author, editor, publisher):
+    claim = claim_in("public", author=author, approver=editor)
+    services.withdraw(claim=claim, user=publisher, note="Datengrundlage fraglich.")
+    claim = services.return_to_draft(claim=claim, user=editor, reason="Neu recherchieren.")
+    assert "slug" in services.locked_fields(editor, claim)
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=claim, user=editor, expected_version=claim.version, slug="neue-adresse")
+    assert "slug" in error.value.message_dict
+    assert "slug" not in services.locked_fields(editor, claim_in("draft", author=author))
