@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from .admin_views import AutocompleteView
 from .health import healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} – Redaktion"
@@ -12,6 +13,7 @@ admin.site.index_title = "Faktenchecks verwalten"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/autocomplete/", admin.site.admin_view(AutocompleteView.as_view(admin_site=admin.site)), name="admin-autocomplete"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     # Choosing the display language changes nothing but a preference cookie; without a CSRF

@@ -225,3 +225,13 @@ def test_a_published_claim_keeps_at_least_one_appearance_in_the_admin(client, ed
     assert response.status_code == 200
     assert "mindestens eine Fundstelle" in response.content.decode()
     assert claim.appearances.count() == count
+
+
+@pytest.mark.parametrize(
+    "field", ["app_label=claims&model_name=claim&field_name=duplicate_of", "app_label=claims&model_name=appearance&field_name=source"]
+)
+def test_admin_autocomplete_with_a_nul_byte_in_the_search_is_not_a_server_error(client, editor, field):
+    ClaimFactory(text="Windkraft liefert die Hälfte")
+    client.force_login(editor)
+    response = client.get(f"/admin/autocomplete/?{field}&term=Wind%00kraft")
+    assert response.status_code == 200
