@@ -322,12 +322,18 @@ class Claim(models.Model):
         return reverse("claims:claim-detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        errors = {}
         # A mistyped year ("01.01.0001") stores a time that PostgreSQL hands back in UTC before
         # year 1, which Python cannot read: every page listing the claim would fail.
         if self.published_at is not None and self.published_at.year < EARLIEST_PUBLICATION_YEAR:
-            raise ValidationError(
-                {"published_at": _("Bitte einen Zeitpunkt ab dem Jahr %(year)s angeben.") % {"year": EARLIEST_PUBLICATION_YEAR}}
-            )
+            errors["published_at"] = _("Bitte einen Zeitpunkt ab dem Jahr %(year)s angeben.") % {"year": EARLIEST_PUBLICATION_YEAR}
+        # "Stand" says until when the verdict was checked: not later than today, or than the day a scheduled claim appears.
+        today = timezone.localdate()
+        latest = max(today, timezone.localdate(self.published_at)) if self.published_at and not errors else today
+        if self.valid_as_of is not None and self.valid_as_of > latest:
+            errors["valid_as_of"] = _("Der Stand kann nicht in der Zukunft liegen.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self) -> bool:

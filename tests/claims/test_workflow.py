@@ -588,3 +588,11 @@ def test_a_claim_that_was_public_keeps_its_address_after_going_back_to_draft(aut
         services.update_claim(claim=claim, user=editor, expected_version=claim.version, slug="neue-adresse")
     assert "slug" in error.value.message_dict
     assert "slug" not in services.locked_fields(editor, claim_in("draft", author=author))
+
+
+def test_valid_as_of_cannot_lie_in_the_future_of_a_public_claim(author, editor):
+    claim = claim_in("public", author=author, approver=editor)
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=claim, user=editor, expected_version=claim.version, valid_as_of=date(2099, 1, 1))
+    assert "valid_as_of" in error.value.message_dict
+    assert Claim.objects.get(pk=claim.pk).valid_as_of != date(2099, 1, 1)
