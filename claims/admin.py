@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -588,7 +588,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["workflow_steps"] = [
-                (step.label, reverse("admin:claims_claim_workflow", args=[obj.pk, step.slug]))
+                # The version the editor is reading: the step refuses to act on a later one.
+                (step.label, reverse("admin:claims_claim_workflow", args=[obj.pk, step.slug]) + f"?version={obj.version}")
                 for step in WORKFLOW_STEPS.values()
                 if step.available(request.user, obj)
             ]
@@ -603,9 +604,16 @@ class ClaimAdmin(SimpleHistoryAdmin):
         if workflow_step is None or not self.has_view_permission(request, claim):
             raise PermissionDenied
         form = workflow_step.form(claim, request.POST if request.method == "POST" else None)
+        seen_version = _object_id(request.POST.get("version") or request.GET.get("version") or str(claim.version))
         if request.method == "POST" and form.is_valid():
             try:
-                workflow_step.service(claim=claim, user=request.user, **form.cleaned_data)
+                with transaction.atomic():
+                    if seen_version is not None:
+                        # Approving or publishing covers the version the editor read, not one saved meanwhile.
+                        services.check_version(claim, seen_version)
+                    workflow_step.service(claim=claim, user=request.user, **form.cleaned_data)
+            except services.EditConflict as conflict:
+                form.add_error(None, conflict.messages)
             except PermissionDenied as error:
                 form.add_error(None, str(error) or _("Dafür fehlt Ihnen die Berechtigung."))
             except ValidationError as error:
@@ -630,6 +638,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
             "step": workflow_step,
             "media": self.media + form.media,
             "change_url": reverse("admin:claims_claim_change", args=[claim.pk]),
+            "seen_version": seen_version,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/claims/claim/workflow_step.html", context)

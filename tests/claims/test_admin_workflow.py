@@ -335,3 +335,24 @@ def test_needs_recheck_filter_lists_old_verdicts(client, editor):
     html = client.get("/admin/claims/claim/", {"recheck": "180"}).content.decode()
     assert old.text in html
     assert fresh.text not in html and draft.text not in html
+
+
+def test_an_editor_cannot_approve_a_version_they_have_not_seen(editor):
+    other = member(roles.EDITOR, "zweite-redakteurin")
+    claim = ClaimFactory(status=ClaimStatus.IN_REVIEW, published_at=None, author=UserFactory())
+    AppearanceFactory(claim=claim)
+    reviewer, changer = logged_in(editor), logged_in(other)
+    change_page = reviewer.get(change_url(claim)).content.decode()
+    approve_link = unescape(re.search(r'href="([^"]*/workflow/approve/[^"]*)"', change_page).group(1))
+    approve_page = reviewer.get(approve_link).content.decode()
+
+    data = form_data(changer.get(change_url(claim)).content.decode())
+    data["conclusion"] = "Nach dem Öffnen der Freigabe geändert."
+    assert changer.post(change_url(claim), data).status_code == 302
+
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', approve_page))
+    response = reviewer.post(approve_link, {**hidden, "_confirm": "Freigeben"})
+    assert response.status_code == 200
+    assert "Konflikt:" in unescape(response.content.decode())
+    claim.refresh_from_db()
+    assert claim.approved_by is None
