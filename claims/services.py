@@ -309,16 +309,22 @@ def add_appearance(*, claim: Claim, source: Source, quote: str, is_first: bool |
     appearance.save()
     _withdraw_approval(claim, user)
     if is_first:
-        mark_first_appearance(appearance=appearance)
+        mark_first_appearance(appearance=appearance, user=user)
     elif not claim.appearances.filter(is_first=True).exists() or is_first is None:
-        _recompute_first_appearance(claim)
+        _recompute_first_appearance(claim, user=user)
     appearance.refresh_from_db()
     return appearance
 
 
-def mark_first_appearance(*, appearance: Appearance) -> None:
-    Appearance.objects.filter(claim=appearance.claim_id, is_first=True).exclude(pk=appearance.pk).update(is_first=False)
-    Appearance.objects.filter(pk=appearance.pk).update(is_first=True)
+def mark_first_appearance(*, appearance: Appearance, user=None) -> None:
+    """Make `appearance` the claim's first appearance; each changed row gets a history entry."""
+    # The old mark goes first: at most one first appearance per claim, also between the two saves.
+    others = Appearance.objects.filter(claim=appearance.claim_id, is_first=True).exclude(pk=appearance.pk)
+    for row in [*others.select_related("source"), Appearance.objects.select_related("source").get(pk=appearance.pk)]:
+        row.is_first = row.pk == appearance.pk
+        if user is not None:
+            row._history_user = user
+        row.save(update_fields=["is_first"])
 
 
 def settle_first_appearance(*, claim: Claim) -> None:
@@ -328,10 +334,10 @@ def settle_first_appearance(*, claim: Claim) -> None:
         _recompute_first_appearance(claim)
 
 
-def _recompute_first_appearance(claim: Claim) -> None:
+def _recompute_first_appearance(claim: Claim, *, user=None) -> None:
     earliest = Appearance.objects.filter(claim=claim).order_by(F("source__published_at").asc(nulls_last=True), "id").first()
     if earliest and not earliest.is_first:
-        mark_first_appearance(appearance=earliest)
+        mark_first_appearance(appearance=earliest, user=user)
 
 
 @transaction.atomic

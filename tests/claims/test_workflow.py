@@ -596,3 +596,14 @@ def test_valid_as_of_cannot_lie_in_the_future_of_a_public_claim(author, editor):
         services.update_claim(claim=claim, user=editor, expected_version=claim.version, valid_as_of=date(2099, 1, 1))
     assert "valid_as_of" in error.value.message_dict
     assert Claim.objects.get(pk=claim.pk).valid_as_of != date(2099, 1, 1)
+
+
+def test_moving_the_first_appearance_is_in_the_appearance_history(author, editor):
+    claim = claim_in("draft", author=author)
+    first = claim.appearances.get()
+    services.add_appearance(claim=claim, source=SourceFactory(published_at=timezone.now() - timedelta(days=30)), quote=QUOTE, user=editor)
+    earlier = claim.appearances.exclude(pk=first.pk).get()
+    assert earlier.is_first
+    assert earlier.history.first().is_first, "the history shows the appearance as the first one"
+    first.refresh_from_db()
+    assert not first.is_first and not first.history.first().is_first
