@@ -196,6 +196,7 @@ class ClaimAdminForm(forms.ModelForm):
         if "duplicate_of" in self.changed_data:
             try:
                 services.refuse_unchecked_original(original)
+                services.refuse_duplicate_cycle(self.instance, original)
             except ValidationError as error:
                 raise ValidationError(error.message_dict["duplicate_of"]) from error
         return original

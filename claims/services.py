@@ -226,6 +226,16 @@ def refuse_unchecked_original(original: Claim | None) -> None:
         )
 
 
+def refuse_duplicate_cycle(claim: Claim, original: Claim | None) -> None:
+    """A claim is no duplicate of itself, nor of a claim whose chain of originals leads back to it."""
+    seen, pk = set(), getattr(original, "pk", None)
+    while pk is not None and claim.pk is not None and pk not in seen:  # the stored chain, not objects in memory
+        if pk == claim.pk:
+            raise ValidationError({"duplicate_of": _("Ein Faktencheck kann nicht Dublette von sich selbst sein.")})
+        seen.add(pk)
+        pk = Claim.objects.filter(pk=pk).values_list("duplicate_of_id", flat=True).first()
+
+
 @transaction.atomic
 def create_claim(*, author, topics=(), **fields) -> Claim:
     """Create a draft claim written by `author`."""
@@ -272,6 +282,7 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
     if "duplicate_of" in changed:
         refuse_unchecked_original(fields["duplicate_of"])
+        refuse_duplicate_cycle(current, fields["duplicate_of"])
     for name in changed:
         setattr(current, name, fields[name])
     if "published_at" in changed and current.status == ClaimStatus.PUBLISHED and _settle_valid_as_of(current):

@@ -607,3 +607,17 @@ def test_moving_the_first_appearance_is_in_the_appearance_history(author, editor
     assert earlier.history.first().is_first, "the history shows the appearance as the first one"
     first.refresh_from_db()
     assert not first.is_first and not first.history.first().is_first
+
+
+def test_an_edit_cannot_make_a_claim_a_duplicate_of_itself_or_close_a_cycle(author, editor):
+    first = claim_in("public", author=author, approver=editor)
+    second = claim_in("public", author=author, approver=editor)
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=first, user=editor, expected_version=first.version, duplicate_of=first)
+    assert "duplicate_of" in error.value.message_dict
+    services.update_claim(claim=second, user=editor, expected_version=second.version, duplicate_of=first)
+    first.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=first, user=editor, expected_version=first.version, duplicate_of=second)
+    assert "duplicate_of" in error.value.message_dict
+    assert Claim.objects.get(pk=first.pk).duplicate_of is None
