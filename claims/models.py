@@ -142,7 +142,11 @@ class Rating(models.Model):
         verbose_name_plural = _("Bewertungen")
         constraints = [
             models.UniqueConstraint(fields=["scale", "slug"], name="rating_slug_unique_per_scale"),
-            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="rating_colour_hex"),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="rating_colour_hex",
+                violation_error_message=_("Die Farbe bitte als Hex-Wert mit sechs Stellen angeben, z. B. #b0231b."),
+            ),
         ]
 
     def __str__(self):
@@ -287,8 +291,15 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=ClaimStatus.PUBLISHED) | (Q(published_at__isnull=False) & Q(rating__isnull=False) & ~Q(conclusion="")),
                 name="published_claim_complete",
+                violation_error_message=_(
+                    "Ein veröffentlichter oder geplanter Faktencheck braucht Zeitpunkt der Veröffentlichung, Bewertung und Fazit."
+                ),
             ),
-            models.CheckConstraint(condition=~Q(duplicate_of=F("id")), name="claim_not_own_duplicate"),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("id")),
+                name="claim_not_own_duplicate",
+                violation_error_message=_("Ein Faktencheck kann nicht Dublette von sich selbst sein."),
+            ),
         ]
         permissions = [
             ("submit_claim", _("Kann Faktenchecks zur Prüfung einreichen")),

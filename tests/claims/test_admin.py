@@ -3,13 +3,14 @@ import re
 
 import pytest
 from django.db.models import Count
+from django.forms.models import model_to_dict
 
 from claims.choices import ClaimStatus
-from claims.models import Appearance, Claim
+from claims.models import Appearance, Claim, Rating
 from claims.seeding import load_seeds
 from sources.models import Source
 from tests.claims.test_admin_workflow import form_data
-from tests.factories import ClaimantFactory, ClaimFactory
+from tests.factories import ClaimantFactory, ClaimFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +236,14 @@ def test_admin_autocomplete_with_a_nul_byte_in_the_search_is_not_a_server_error(
     client.force_login(editor)
     response = client.get(f"/admin/autocomplete/?{field}&term=Wind%00kraft")
     assert response.status_code == 200
+
+
+def test_a_rating_colour_that_is_no_hex_value_is_explained_in_the_admin(client, publisher):
+    rating = Rating.objects.get(scale__is_default=True, slug="falsch")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    data = {key: value for key, value in model_to_dict(rating).items() if value is not None}
+    data["colour"] = "rot"
+    response = client.post(f"/admin/claims/rating/{rating.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Hex-Wert" in response.content.decode()
+    assert "rating_colour_hex" not in response.content.decode()

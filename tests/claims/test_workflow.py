@@ -621,3 +621,11 @@ def test_an_edit_cannot_make_a_claim_a_duplicate_of_itself_or_close_a_cycle(auth
         services.update_claim(claim=first, user=editor, expected_version=first.version, duplicate_of=second)
     assert "duplicate_of" in error.value.message_dict
     assert Claim.objects.get(pk=first.pk).duplicate_of is None
+
+
+def test_clearing_the_date_of_a_scheduled_claim_says_what_is_wrong(author, editor, publisher):
+    claim = claim_in("scheduled", author=author, approver=editor)
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=claim, user=publisher, expected_version=claim.version, published_at=None)
+    assert "Bedingung" not in " ".join(error.value.messages)
+    assert Claim.objects.get(pk=claim.pk).published_at == claim.published_at
