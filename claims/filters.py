@@ -63,6 +63,10 @@ class RatingChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return rating_label(obj)
 
+    def clean(self, value):
+        # An empty `?rating=` (as link builders and other forms send it) chooses nothing, like an empty topic.
+        return super().clean([item for item in value or [] if item != ""])
+
 
 @extend_schema_field(OpenApiTypes.STR)
 class RatingsFilter(django_filters.ModelMultipleChoiceFilter):

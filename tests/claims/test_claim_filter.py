@@ -50,3 +50,13 @@ def test_claimant_suggestions_are_the_claimants_of_the_newest_public_claims():
     assert Claimant.objects.public().filter(pk=oldest.claimant_id).exists()
     filterset = ClaimFilter({"claimant": oldest.claimant.slug}, queryset=Claim.objects.published())
     assert list(filterset.qs) == [oldest]
+
+
+@pytest.mark.parametrize(
+    "url", ["/faktenchecks/?rating=", "/faktenchecks/?q=&rating=&claimant=&topic=&date_from=&date_to=", "/api/v1/claims/?rating="]
+)
+def test_an_empty_rating_parameter_filters_nothing(client, url):
+    claim = ClaimFactory()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert claim.text in response.content.decode()
