@@ -285,8 +285,10 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
         refuse_duplicate_cycle(current, fields["duplicate_of"])
     for name in changed:
         setattr(current, name, fields[name])
-    if "published_at" in changed and current.status == ClaimStatus.PUBLISHED and _settle_valid_as_of(current):
-        changed.append("valid_as_of")
+    if "published_at" in changed and current.status == ClaimStatus.PUBLISHED:
+        _refuse_before_claim(current, field="published_at")
+        if _settle_valid_as_of(current):
+            changed.append("valid_as_of")
     if (changed or topics is not None) and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
         current.approved_by = None
         changed.append("approved_by")
@@ -405,6 +407,19 @@ def approve(*, claim: Claim, user) -> Claim:
     return claim
 
 
+def _refuse_before_claim(claim: Claim, *, field: str) -> None:
+    """Backdating is allowed (an archive moves in), but not to before the claim was made: a
+    typo in the year (1990 for 2026) would date the check before what it checks."""
+    said_on = claim.said_on()
+    if said_on and claim.published_at and timezone.localdate(claim.published_at) < said_on:
+        raise ValidationError(
+            {
+                field: _("Ein Faktencheck kann nicht vor der Behauptung erscheinen: Sie wurde am %(date)s aufgestellt.")
+                % {"date": date_format(said_on, "DATE_FORMAT")}
+            }
+        )
+
+
 @transaction.atomic
 def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
     """Publish an approved claim now or at `at`; a future time schedules it (no cron job needed:
@@ -419,16 +434,7 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
         raise ValidationError({"at": _("Bitte einen Zeitpunkt mit Zeitzone angeben.")})
     claim.status = ClaimStatus.PUBLISHED
     claim.published_at = at or claim.published_at or timezone.now()
-    said_on = claim.said_on()
-    if said_on and timezone.localdate(claim.published_at) < said_on:
-        # Backdating is allowed (an archive moves in), but not to before the claim was made: a
-        # typo in the year (1990 for 2026) would date the check before what it checks.
-        raise ValidationError(
-            {
-                "at": _("Ein Faktencheck kann nicht vor der Behauptung erscheinen: Sie wurde am %(date)s aufgestellt.")
-                % {"date": date_format(said_on, "DATE_FORMAT")}
-            }
-        )
+    _refuse_before_claim(claim, field="at")
     _settle_valid_as_of(claim)
     claim.full_clean(exclude=["slug"])
     _save(claim, user, ["status", "published_at", "valid_as_of"], reason=str(EventAction.PUBLISHED.label))

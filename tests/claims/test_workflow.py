@@ -629,3 +629,15 @@ def test_clearing_the_date_of_a_scheduled_claim_says_what_is_wrong(author, edito
         services.update_claim(claim=claim, user=publisher, expected_version=claim.version, published_at=None)
     assert "Bedingung" not in " ".join(error.value.messages)
     assert Claim.objects.get(pk=claim.pk).published_at == claim.published_at
+
+
+def test_moving_a_scheduled_claim_before_the_claim_was_made_is_refused_as_in_publishing(author, editor, publisher):
+    claim = claim_in("scheduled", author=author, approver=editor)
+    Claim.objects.filter(pk=claim.pk).update(claim_date=date(2026, 1, 10))
+    claim.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(
+            claim=claim, user=publisher, expected_version=claim.version, published_at=datetime(2016, 1, 10, 12, tzinfo=UTC)
+        )
+    assert "published_at" in error.value.message_dict
+    assert Claim.objects.get(pk=claim.pk).published_at == claim.published_at
