@@ -271,28 +271,40 @@ class AppearanceWriteSerializer(serializers.Serializer):
     is_first = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class CommentSerializer(serializers.Serializer):
+class SeenVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Optional: die Version, die gelesen wurde. Wurde der Faktencheck seitdem gespeichert, antwortet die API mit 409. "
+            "/ Optional: the version read; if the claim was saved since, the API answers 409."
+        ),
+    )
+
+
+class CommentSerializer(SeenVersionSerializer):
     comment = serializers.CharField(max_length=5000, help_text=_("Begründung / reason."))
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(SeenVersionSerializer):
     note = serializers.CharField(
         max_length=5000,
         help_text=_("Begründung, im Verlauf gespeichert; der Faktencheck verschwindet aus API und Website. / Reason, kept in the history."),
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(SeenVersionSerializer):
     reason = serializers.CharField(max_length=5000, help_text=_("Grund / reason."))
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(SeenVersionSerializer):
     at = serializers.DateTimeField(
         required=False, allow_null=True, help_text=_("Zeitpunkt; in der Zukunft plant die Veröffentlichung / time; future schedules.")
     )
 
 
-class CorrectSerializer(serializers.Serializer):
+class CorrectSerializer(SeenVersionSerializer):
     kind = serializers.ChoiceField(choices=CorrectionKind.choices, help_text=_("Rücknahmen über /withdraw/ / withdrawals via /withdraw/."))
     note = serializers.CharField(max_length=5000)
     new_rating = SlugReference(slug_field="slug", queryset=default_scale_ratings(), required=False, allow_null=True)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import orjson
 from django.core.exceptions import PermissionDenied
-from django.db import router
+from django.db import router, transaction
 from django.db.models import Prefetch, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, StreamingHttpResponse
@@ -359,16 +359,21 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
 
     def _transition(self, request, service, payload_serializer=None, **extra):
         claim = self.get_object()
-        kwargs = {}
-        if payload_serializer is not None:
-            payload = payload_serializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            kwargs = dict(payload.validated_data)
-        run_service(service, claim=claim, user=request.user, **kwargs, **extra)
+        payload = (payload_serializer or s.SeenVersionSerializer)(data=request.data)
+        payload.is_valid(raise_exception=True)
+        kwargs = dict(payload.validated_data)
+        seen_version = kwargs.pop("version", None)
+        with transaction.atomic():
+            if seen_version is not None:
+                # The step acts on the version the editor read, not on one someone saved since.
+                run_service(services.check_version, claim=claim, expected_version=seen_version)
+            run_service(service, claim=claim, user=request.user, **kwargs, **extra)
         return self._detail(claim)
 
     @extend_schema(
-        summary="Zur Prüfung einreichen / submit for review", request=None, responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS}
+        summary="Zur Prüfung einreichen / submit for review",
+        request=s.SeenVersionSerializer,
+        responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, slug=None):
@@ -384,7 +389,9 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         return self._transition(request, services.request_changes, s.CommentSerializer)
 
     @extend_schema(
-        summary="Freigeben (Vier-Augen-Prinzip) / approve", request=None, responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS}
+        summary="Freigeben (Vier-Augen-Prinzip) / approve",
+        request=s.SeenVersionSerializer,
+        responses={200: s.ClaimDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, slug=None):

@@ -641,3 +641,19 @@ def test_moving_a_scheduled_claim_before_the_claim_was_made_is_refused_as_in_pub
         )
     assert "published_at" in error.value.message_dict
     assert Claim.objects.get(pk=claim.pk).published_at == claim.published_at
+
+
+def test_api_approval_of_a_version_the_editor_has_not_read_answers_409(author, editor, second_editor):
+    claim = claim_in("review", author=author)
+    read_version = claim.version
+    changer, reviewer = APIClient(), APIClient()
+    changer.force_login(second_editor)
+    reviewer.force_login(editor)
+    url = f"/api/v1/claims/{claim.slug}/"
+    assert changer.patch(url, {"version": read_version, "conclusion": "Inzwischen geändert."}, format="json").status_code == 200
+    response = reviewer.post(f"{url}approve/", {"version": read_version}, format="json")
+    assert response.status_code == 409
+    assert Claim.objects.get(pk=claim.pk).approved_by is None
+    response = reviewer.post(f"{url}approve/", {"version": "zwei"}, format="json")
+    assert response.status_code == 400
+    assert reviewer.post(f"{url}approve/", {"version": read_version + 1}, format="json").status_code == 200
