@@ -433,7 +433,11 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
     if at is not None and timezone.is_naive(at):
         raise ValidationError({"at": _("Bitte einen Zeitpunkt mit Zeitzone angeben.")})
     claim.status = ClaimStatus.PUBLISHED
-    claim.published_at = at or claim.published_at or timezone.now()
+    # Without `at`, a time stored on the claim counts only as a plan (in the future); a past
+    # one, typed into a draft, would backdate the fact-check without anybody choosing it.
+    now = timezone.now()
+    planned = claim.published_at if claim.published_at and claim.published_at > now else None
+    claim.published_at = at or planned or now
     _refuse_before_claim(claim, field="at")
     _settle_valid_as_of(claim)
     claim.full_clean(exclude=["slug"])

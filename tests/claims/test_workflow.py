@@ -223,6 +223,20 @@ def test_publication_before_the_claim_was_made_is_refused_but_backdating_after_i
     assert Claim.objects.get(pk=claim.pk).is_public
 
 
+def test_publishing_without_a_time_uses_a_planned_future_time_but_never_a_past_one(author, editor, publisher):
+    """The bulk action publishes without asking for a time: a past date typed into the draft does not backdate it."""
+    backdated = claim_in("approved", author=author, approver=editor)
+    planned = claim_in("approved", author=author, approver=editor)
+    Claim.objects.filter(pk=backdated.pk).update(published_at=datetime(2020, 1, 1, 10, tzinfo=UTC))
+    tomorrow = timezone.now() + timedelta(days=1)
+    Claim.objects.filter(pk=planned.pk).update(published_at=tomorrow)
+    before = timezone.now()
+    services.publish(claim=backdated, user=publisher)
+    services.publish(claim=planned, user=publisher)
+    assert Claim.objects.get(pk=backdated.pk).published_at >= before
+    assert Claim.objects.get(pk=planned.pk).published_at == tomorrow
+
+
 def test_without_a_claim_date_the_earliest_quoting_article_dates_the_claim(author, editor, publisher):
     claim = claim_in("approved", author=author, approver=editor)
     Claim.objects.filter(pk=claim.pk).update(claim_date=None)
