@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 COUNT_CAP = 1000
 AFTER, BEFORE, PAGE = "nach", "vor", "seite"
+# The older name of "seite", still read so that links from before keep their page.
+OLDER_PAGE = "page"
 
 
 class InvalidPage(ValueError):
@@ -58,7 +60,7 @@ def capped_count(queryset: QuerySet) -> tuple[int, bool]:
 
 def _query(params: QueryDict, **changes) -> str:
     query = params.copy()
-    for name in (AFTER, BEFORE, PAGE):
+    for name in (AFTER, BEFORE, PAGE, OLDER_PAGE):
         query.pop(name, None)
     for name, value in changes.items():
         query[name] = value
@@ -100,7 +102,7 @@ def keyset_page(queryset: QuerySet, params: QueryDict, *, page_size: int) -> Pag
 
 def offset_page(queryset: QuerySet, params: QueryDict, *, page_size: int, max_pages: int = COUNT_CAP // 20) -> Page:
     """One page of an already ordered `queryset` by page number ("seite"), without counting all rows."""
-    raw = params.get(PAGE) or "1"
+    raw = params.get(PAGE) or params.get(OLDER_PAGE) or "1"
     try:
         number = int(raw)
     except ValueError as exc:

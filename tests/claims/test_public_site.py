@@ -426,3 +426,14 @@ def test_the_corrections_log_pages_like_the_list_and_names_a_page_that_does_not_
     for bad in ("3", "abc", "0"):
         response = client.get("/korrekturen/", {"seite": bad})
         assert response.status_code == 400 and "Diese Seite gibt es nicht" in response.content.decode()
+
+
+def test_a_searched_claim_list_reads_the_older_page_parameter_too(client):
+    for number in range(25):
+        ClaimFactory(text=f"Solarstrom ist teurer als Kohle ({number})")
+    second = client.get("/faktenchecks/", {"q": "Solarstrom", "seite": 2})
+    older = client.get("/faktenchecks/", {"q": "Solarstrom", "page": 2})
+    assert second.status_code == older.status_code == 200
+    assert [claim.pk for claim in older.context["claims"]] == [claim.pk for claim in second.context["claims"]] != []
+    # Links go on with the current name only.
+    assert "page=" not in older.context["page"].previous_query
