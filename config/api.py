@@ -87,7 +87,11 @@ class StableCursorPagination(CursorPagination):
                 raise exceptions.NotFound(self.invalid_cursor_message) from None
             if not decoded:
                 raise exceptions.NotFound(self.invalid_cursor_message)
-        return super().decode_cursor(request) if encoded else None
+        cursor = super().decode_cursor(request) if encoded else None
+        # PostgreSQL takes no NUL in a string: such a position names no item (a name-ordered list compares text).
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
 
     def get_ordering(self, request, queryset, view):
         first = super().get_ordering(request, queryset, view)[0]

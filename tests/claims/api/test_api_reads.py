@@ -248,6 +248,18 @@ def test_a_cursor_with_a_broken_position_is_a_clear_404(api):
         assert "Cursor" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("url", ["/api/v1/claims/", "/api/v1/claimants/", "/api/v1/corrections/", "/api/v1/sources/"])
+def test_a_cursor_whose_position_holds_a_nul_character_is_a_clear_404(api, url):
+    import base64
+
+    ClaimFactory()
+    for position in ("%00|1", "a%00b|1", "%00"):
+        cursor = base64.b64encode(f"p={position}".encode()).decode()
+        response = api.get(url, {"cursor": cursor})
+        assert response.status_code == 404, (position, response.status_code)
+        assert "Cursor" in response.json()["detail"]
+
+
 @pytest.mark.parametrize("cursor", ["kaputt", "\x00", "!!!!", "cD0y%", "ü"])
 @pytest.mark.parametrize("url", ["/api/v1/claims/", "/api/v1/claimants/", "/api/v1/corrections/"])
 def test_invalid_cursor_is_a_clear_404(api, url, cursor):
