@@ -49,6 +49,8 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
                     _("Unbekanntes Anmeldeverfahren „%(scheme)s“: Partner senden „Authorization: Api-Key <Schlüssel>“.") % {"scheme": named}
                 )
             return None
+        if "\x00" in key:  # PostgreSQL takes no NUL in a string: such a key is nobody's
+            raise exceptions.AuthenticationFailed(_("Unbekannter oder gesperrter API-Schlüssel."))
         try:
             partner_key = PartnerKey.objects.get_from_key(key)
         except PartnerKey.DoesNotExist:

@@ -59,6 +59,13 @@ def test_wrong_key_is_refused_not_treated_as_anonymous(partner_key):
     assert keyed("gibtesnicht").get("/api/v1/claims/").status_code == 401
 
 
+@pytest.mark.parametrize("key", ["\x00", "\x00.geheim", "abc.\x00", "abc\x00def"])
+def test_a_key_with_a_nul_character_is_refused_with_401(partner_key, key):
+    response = keyed(key).get("/api/v1/claims/")
+    assert response.status_code == 401
+    assert "API-Schlüssel" in response.json()["detail"]
+
+
 def test_anonymous_rate_is_lower_than_partner_rate(partner_key, settings):
     from rest_framework.throttling import SimpleRateThrottle
 
