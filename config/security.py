@@ -6,6 +6,7 @@ import sys
 from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_INLINE
 from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -78,6 +79,15 @@ def page_not_found(request, exception=None):
     if wants_json(request):
         return JsonResponse({"detail": str(_("Nicht gefunden."))}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """handler400 (refused host, too many fields, body too large): JSON under /api/, else Django's page."""
+    if not wants_json(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": str(_("Die Anfrage ist zu groß."))}, status=413)
+    return JsonResponse({"detail": str(_("Ungültige Anfrage."))}, status=400)
 
 
 def server_error(request):

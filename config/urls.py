@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("claims.urls")),
 ]
 
+handler400 = "config.security.bad_request"
 handler404 = "config.security.page_not_found"
 handler500 = "config.security.server_error"
 

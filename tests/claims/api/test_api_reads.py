@@ -371,3 +371,25 @@ def test_page_size_beyond_the_maximum_is_the_maximum_and_empty_is_the_default(ap
     assert api.get("/api/v1/claims/", {"page_size": "5000"}).status_code == 200
     assert api.get("/api/v1/claims/", {"page_size": ""}).status_code == 200
     assert api.get("/api/v1/corrections/", {"ordering": "-date"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("post", "/api/v1/claims/similar/", {"data": b"x" * (6 * 1024 * 1024), "content_type": "application/json"}, 413),
+        ("post", "/api/v1/claims/similar/", {"data": "a=b" + "&a=b" * 2000, "content_type": "application/x-www-form-urlencoded"}, 400),
+        ("get", "/api/v1/claims/?" + "&".join(f"p{i}=x" for i in range(1500)), {}, 400),
+        ("get", "/api/v1/claims/", {"HTTP_HOST": "fremd.example"}, 400),
+    ],
+)
+def test_requests_refused_before_the_api_runs_are_answered_in_json(api, method, path, kwargs, status):
+    response = getattr(api, method)(path, **kwargs)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_a_refused_oversized_page_request_keeps_the_html_error_page(client):
+    response = client.get("/faktenchecks/?" + "&".join(f"p{i}=x" for i in range(1500)))
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
