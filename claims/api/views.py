@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -260,6 +260,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
             "Filter wie bei der Liste. / Every published fact-check, one JSON line each (detail shape), streamed; list filters apply."
         ),
         responses={(200, "application/x-ndjson"): OpenApiResponse(response=OpenApiTypes.STR), **READ_ERRORS},
+        filters=True,
     )
     @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, JSONLinesRenderer], pagination_class=None)
     def export(self, request):
@@ -288,6 +289,12 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         + " Mit `Accept: application/ld+json` oder `?format=jsonld`: ein JSON-LD-Dokument (`@context`, `@graph`), "
         "Nachbarseiten im `Link`-Header. / As JSON-LD: one document with `@graph`, paging in `Link` headers.",
         responses={(200, "application/json"): ClaimReviewPage, (200, "application/ld+json"): ClaimReviewGraph, **READ_ERRORS},
+        filters=True,
+        # Paged like the list; the schema generator adds page parameters only to list shapes.
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description=_("Cursor aus „next“/„previous“ / cursor from next/previous")),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description=_("Einträge je Seite (1–200) / items per page (1–200)")),
+        ],
     )
     @action(
         detail=False,

@@ -49,6 +49,16 @@ def test_schema_is_openapi_3_and_documents_every_endpoint_bilingually(api):
     assert "partnerKey" in schema["components"]["securitySchemes"]
 
 
+def test_schema_documents_the_filters_and_pages_of_the_export_and_the_claimreview_list(api):
+    """Both apply the list's filters (and the ClaimReview list pages like it): partners read them in the schema."""
+    paths = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    filters = {"rating", "claimant", "topic", "language", "published_since", "updated_since", "q", "ordering"}
+    export = {p["name"] for p in paths["/api/v1/claims/export/"]["get"]["parameters"]}
+    assert filters <= export, filters - export
+    reviews = {p["name"] for p in paths["/api/v1/claims/claimreview/"]["get"]["parameters"]}
+    assert filters | {"cursor", "page_size"} <= reviews, (filters | {"cursor", "page_size"}) - reviews
+
+
 def test_interactive_docs_are_served_without_a_cdn(api):
     page = api.get("/api/v1/docs/")
     assert page.status_code == 200
