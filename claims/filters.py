@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from sources.choices import Language
+
 from .choices import CorrectionKind
 from .models import Claim, Claimant, Correction, Rating, Topic
 from .schema_org import rating_label
@@ -146,7 +148,8 @@ class ClaimFilter(django_filters.FilterSet):
         label=_("Thema"),
         error_messages={"invalid_choice": _("Kein Thema mit dem Kurznamen „%(value)s“.")},
     )
-    language = django_filters.CharFilter(field_name="language", label=_("Sprache"))
+    # A language the archive does not know is a typo to report (400), not a filter that matches nothing.
+    language = django_filters.ChoiceFilter(field_name="language", choices=Language.choices, label=_("Sprache"))
     published_since = DateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("Veröffentlicht ab"))
     published_until = DateTimeFilter(field_name="published_at", lookup_expr="lte", label=_("Veröffentlicht bis"))
     updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Geändert ab"))

@@ -393,3 +393,11 @@ def test_a_refused_oversized_page_request_keeps_the_html_error_page(client):
     response = client.get("/faktenchecks/?" + "&".join(f"p{i}=x" for i in range(1500)))
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_language_is_a_400_naming_the_filter_not_an_empty_page(api):
+    ClaimFactory(language="de")
+    response = api.get("/api/v1/claims/", {"language": "deutsch"})
+    assert response.status_code == 400
+    assert "language" in response.json()["errors"]
+    assert len(api.get("/api/v1/claims/", {"language": "de"}).json()["results"]) == 1
