@@ -209,4 +209,8 @@ class JSONParser(parsers.JSONParser):
                 ) from None
             if isinstance(cause, UnicodeDecodeError):
                 raise exceptions.ParseError(_("Ungültiges JSON: der Inhalt ist nicht UTF-8-kodiert.")) from None
+            if isinstance(cause, ValueError):  # NaN/Infinity (strict parsing) or Python's limit on integer digits
+                raise exceptions.ParseError(
+                    _("Ungültiges JSON: NaN, Infinity und Zahlen mit mehr als 4300 Stellen sind nicht erlaubt.")
+                ) from None
             raise

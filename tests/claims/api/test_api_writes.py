@@ -179,12 +179,18 @@ def test_reporter_cannot_see_or_write_drafts_of_others(reporter):
     assert other.text != "Fremd"
 
 
+BAD_NUMBER = "Ungültiges JSON: NaN, Infinity und Zahlen mit mehr als 4300 Stellen sind nicht erlaubt."
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
         ("{kaputt", "Ungültiges JSON in Zeile 1, Spalte 2."),
         ('{\n  "text": "Windkraft",\n}', "Ungültiges JSON in Zeile 3, Spalte 1."),
         (b'{"text": "Windkraft \xff"}', "Ungültiges JSON: der Inhalt ist nicht UTF-8-kodiert."),
+        ('{"text": "Windkraft", "limit": NaN}', BAD_NUMBER),
+        ('{"text": "Windkraft", "limit": -Infinity}', BAD_NUMBER),
+        ('{"text": "Windkraft", "limit": ' + "9" * 5000 + "}", BAD_NUMBER),
     ],
 )
 def test_malformed_json_is_a_400_that_says_where_in_german(body, message):
