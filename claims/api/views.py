@@ -49,7 +49,8 @@ class JSONLinesRenderer(renderers.BaseRenderer):
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return orjson.dumps(data) + b"\n"
+        # Only errors are rendered here (a 400 names the filter): their messages are lazy translations.
+        return orjson.dumps(data, default=str) + b"\n"
 
 
 class JSONLDRenderer(renderers.JSONRenderer):

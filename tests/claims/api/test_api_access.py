@@ -133,6 +133,18 @@ def test_export_streams_json_lines_in_detail_shape(api):
     assert {"appearances", "corrections", "context_html", "url"} <= set(rows[0])
 
 
+@pytest.mark.parametrize("query", ["rating=gibtesnicht", "language=xx", "q=%00", "ordering=titel", "published_since=gestern"])
+@pytest.mark.parametrize(("suffix", "headers"), [("&format=jsonl", {}), ("", {"HTTP_ACCEPT": "application/x-ndjson"})])
+def test_export_asked_for_as_json_lines_answers_a_bad_filter_with_a_400(api, query, suffix, headers):
+    import json
+
+    ClaimFactory()
+    response = api.get(f"/api/v1/claims/export/?{query}{suffix}", **headers)
+    assert response.status_code == 400
+    error = json.loads(response.content)
+    assert error["detail"] and error["errors"]
+
+
 @pytest.mark.parametrize("header", ["Bearer {key}", "Token {key}", "Api-Key", "Api-Key ", "{key}", "api-key{key}"])
 def test_a_key_sent_the_wrong_way_is_a_401_that_names_the_scheme(partner_key, header):
     client = APIClient()
