@@ -196,6 +196,8 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     def get_serializer_class(self):
         if self.action == "list":
             return s.ClaimListSerializer
+        if self.serializer_class is not None:  # set by an action (`similar`), also for OPTIONS, whose action is "metadata"
+            return self.serializer_class
         return s.ClaimDetailSerializer
 
     def list(self, request, *args, **kwargs):
@@ -243,7 +245,14 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
         request=s.SimilarRequestSerializer,
         responses={200: s.SimilarMatchSerializer(many=True), **ERRORS},
     )
-    @action(detail=False, methods=["post"], permission_classes=[permissions.AllowAny], pagination_class=None, filter_backends=[])
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[permissions.AllowAny],
+        pagination_class=None,
+        filter_backends=[],
+        serializer_class=s.SimilarRequestSerializer,
+    )
     def similar(self, request):
         query = s.SimilarRequestSerializer(data=request.data)
         query.is_valid(raise_exception=True)

@@ -114,6 +114,12 @@ def test_similar_returns_published_claims_with_scores(api):
     assert matches[0]["score"] > 0
 
 
+def test_similar_describes_its_own_request_fields_to_options(api):
+    response = api.options("/api/v1/claims/similar/")
+    assert response.status_code == 200
+    assert set(response.json()["actions"]["POST"]) == {"text", "limit"}
+
+
 def test_similar_without_text_is_a_400(api):
     response = api.post("/api/v1/claims/similar/", {"text": ""}, format="json")
     assert response.status_code == 400
