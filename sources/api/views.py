@@ -9,7 +9,9 @@ from claims.api.serializers import SourceDetailSerializer, SourceSerializer
 from claims.cache import CachedReadMixin
 from claims.models import Appearance, Claim
 from config.api import ConditionalGetMixin, StableCursorPagination
+from config.api_filters import FilterBackend
 
+from ..filters import SourceFilter
 from ..models import Source
 
 
@@ -29,7 +31,8 @@ class SourceViewSet(CachedReadMixin, ConditionalGetMixin, viewsets.ReadOnlyModel
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [permissions.AllowAny]
     pagination_class = ImportedPagination
-    filter_backends = []
+    filter_backends = [FilterBackend]
+    filterset_class = SourceFilter
 
     def get_queryset(self):
         queryset = Source.objects.public().select_related("outlet")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from claims.choices import ClaimStatus
 from claims.models import Claim
-from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, CorrectionFactory, TopicFactory
+from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, CorrectionFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -320,6 +320,18 @@ def test_sources_show_only_public_quotes(api):
     assert [a["claim"] for a in body["appearances"]] == [appearance.claim.slug]
     assert body["body"] == appearance.source.body
     assert api.get(f"/api/v1/sources/{only_draft.slug}/").status_code == 404
+
+
+def test_sources_are_searched_in_full_text_with_q(api):
+    """`q` searches archived articles as it searches claims (umlauts as readers type them); a bad `q` is a 400."""
+    energy = AppearanceFactory().source
+    other = AppearanceFactory(source=SourceFactory(title="Zollstreit mit Übersee", body=energy.body.replace("Energie", "Zoll"))).source
+    assert slugs(api.get("/api/v1/sources/", {"q": "Uebersee"})) == [other.slug]
+    assert slugs(api.get("/api/v1/sources/", {"q": "Übersee -Zollstreit"})) == []
+    assert set(slugs(api.get("/api/v1/sources/"))) == {energy.slug, other.slug}
+    response = api.get("/api/v1/sources/", {"q": "\x00"})
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"]
 
 
 def test_ratings_list_the_scale(api):
