@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -152,7 +153,7 @@ class ClaimFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(field_name="language", choices=Language.choices, label=_("Sprache"))
     published_since = DateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("Veröffentlicht ab"))
     published_until = DateTimeFilter(field_name="published_at", lookup_expr="lte", label=_("Veröffentlicht bis"))
-    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Geändert ab"))
+    updated_since = DateTimeFilter(field_name="updated_at", method="filter_updated_since", label=_("Geändert ab"))
     updated_until = DateTimeFilter(field_name="updated_at", lookup_expr="lte", label=_("Geändert bis"))
     date_from = django_filters.DateFilter(
         method="filter_date_from",
@@ -174,6 +175,11 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search_claims(queryset, value)
+
+    def filter_updated_since(self, queryset, name, value):
+        # A claim scheduled before `value` was last saved then, but became public only when it fell
+        # due: for a partner's incremental sync, appearing is a change too.
+        return queryset.filter(Q(updated_at__gte=value) | Q(published_at__gte=value))
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(published_at__gte=start_of_day(value))

@@ -297,6 +297,15 @@ def test_incremental_sync_with_updated_since_sees_corrections_but_not_withdrawn_
     assert "gefälscht" not in str(log)
 
 
+def test_incremental_sync_with_updated_since_sees_a_scheduled_claim_once_it_is_due(api):
+    """A claim scheduled before the partner's last sync was saved then, but appears only when due: the next sync must see it."""
+    scheduled = ClaimFactory(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    checkpoint = timezone.now()
+    assert slugs(api.get("/api/v1/claims/", {"updated_since": checkpoint.isoformat(), "ordering": "updated_at"})) == []
+    time.sleep(1.1)
+    assert slugs(api.get("/api/v1/claims/", {"updated_since": checkpoint.isoformat(), "ordering": "updated_at"})) == [scheduled.slug]
+
+
 def test_corrections_of_drafts_stay_hidden(api):
     draft = ClaimFactory(status=ClaimStatus.DRAFT)
     CorrectionFactory(claim=draft, note="INTERNE-NOTIZ")
