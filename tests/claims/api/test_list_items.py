@@ -181,3 +181,17 @@ def test_store_api_list_items_command_writes_the_missing_items(claims):
     call_command("store_api_list_items", stdout=out)
     assert stored_ids() == {claim.pk for claim in claims}
     assert "für 2 Faktenchecks" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="the stored detail of a duplicate is not written again when its scheduled original falls due")
+def test_a_duplicate_names_its_original_once_the_scheduled_original_is_due(client):
+    import time
+
+    from django.utils import timezone
+
+    original = factories.ClaimFactory(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    duplicate = factories.ClaimFactory(duplicate_of=original)
+    assert client.get(f"/api/v1/claims/{duplicate.slug}/").json()["duplicate_of"] is None
+    time.sleep(1.1)
+    assert client.get(f"/api/v1/claims/{duplicate.slug}/").json()["duplicate_of"] == original.slug
