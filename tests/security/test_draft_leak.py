@@ -242,3 +242,28 @@ def test_claimant_used_only_by_unpublished_claims_has_no_public_page(client, wor
     assert client.get("/urheber/qqslug-urheber/").status_code == 404
     assert Claimant.objects.public().filter(slug="qqslug-urheber").count() == 0
     assert Topic.objects.filter(pk=world["topic"].pk).exists()
+
+
+def test_a_withdrawal_note_stays_internal_when_the_claim_is_published_again(client, editor, publisher, reporter):
+    """The reason for a withdrawal is kept for the newsroom; publishing the claim again does not make it public."""
+    claim = factories.AppearanceFactory(claim=factories.ClaimFactory(author=reporter)).claim
+    services.correct_claim(claim=claim, user=publisher, kind="update", note="Öffentlicher Hinweis qqpublicnote")
+    services.withdraw(claim=claim, user=publisher, note="Interner Grund qqleakwithdrawalnote")
+    services.return_to_draft(claim=claim, user=editor, reason="Neu prüfen")
+    services.submit_for_review(claim=claim, user=reporter)
+    services.approve(claim=claim, user=editor)
+    services.publish(claim=claim, user=publisher)
+    partner = _partner_headers()
+    for path in (
+        f"/faktenchecks/{claim.slug}/",
+        "/korrekturen/",
+        "/feeds/korrekturen/",
+        "/feeds/korrekturen/atom/",
+        f"/api/v1/claims/{claim.slug}/",
+        "/api/v1/corrections/",
+        "/api/v1/claims/export/",
+    ):
+        cache.clear()
+        body = _body(client.get(path, **partner))
+        assert "qqpublicnote" in body, path
+        assert "qqleakwithdrawalnote" not in body, path
