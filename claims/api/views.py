@@ -24,6 +24,7 @@ from config.prepared import compiled_with_slots, filled
 
 from .. import services
 from ..cache import CachedReadMixin, surrogate_key_of
+from ..choices import ClaimStatus
 from ..filters import ClaimFilter, CorrectionFilter
 from ..models import Claim, Claimant, Correction, Rating
 from ..querysets import sees_only_published
@@ -329,12 +330,25 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
 
     # --- Writes: editors only, through the workflow services ------------------------------
 
+    def _refuse_unwritable(self, request, status_now: str) -> None:
+        """A status change (only through the workflow actions) or a field the detail does not have is a 400,
+        not silently dropped; the detail's other fields may be sent back as they are."""
+        if not isinstance(request.data, dict):  # the serializer says what it expects instead
+            return
+        known = set(s.ClaimUpdateSerializer().fields) | set(s.ClaimDetailSerializer.Meta.fields)
+        errors = {name: [_("Unbekanntes Feld.")] for name in request.data if name not in known}
+        if "status" in request.data and request.data["status"] != status_now:
+            errors["status"] = [_("Der Status ändert sich nur über die Arbeitsschritte (submit, approve, publish, withdraw, …).")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
     @extend_schema(
         summary="Entwurf anlegen / create a draft",
         request=s.ClaimWriteSerializer,
         responses={201: s.ClaimDetailSerializer, **WRITE_ERRORS},
     )
     def create(self, request):
+        self._refuse_unwritable(request, ClaimStatus.DRAFT)
         data = s.ClaimWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -353,6 +367,7 @@ class ClaimViewSet(CachedReadMixin, ConditionalGetMixin, mixins.ListModelMixin, 
     )
     def partial_update(self, request, slug=None):
         claim = self.get_object()
+        self._refuse_unwritable(request, claim.status)
         data = s.ClaimUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

@@ -68,6 +68,24 @@ def test_edit_with_stale_version_is_a_409_and_nothing_is_lost(editor, reporter):
     assert claim.conclusion == "Erste Fassung."
 
 
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_status_change_or_an_unknown_field_is_a_400_not_silently_dropped(editor, reporter, method):
+    """`status` changes only through the workflow actions: a client sending a new one must hear so, not get a 200.
+    A field the claim does not have (a typo) is named too; the detail's own fields may be sent back unchanged."""
+    claim = draft(reporter)
+    client = login_with_csrf(editor)
+    url = "/api/v1/claims/" if method == "post" else f"/api/v1/claims/{claim.slug}/"
+    body = {"version": claim.version, "text": "Neu", "status": "published", "fazit": "x"}
+    response = getattr(client, method)(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert set(response.json()["errors"]) == {"status", "fazit"}
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DRAFT and claim.text != "Neu"
+    assert Claim.objects.count() == 1
+    unchanged = {"version": claim.version, "text": "Neu", "status": "draft", "url": "https://example.org/", "appearances": []}
+    assert getattr(client, method)(url, unchanged, format="json").status_code in (200, 201)
+
+
 def test_edit_without_version_is_refused(editor, reporter):
     claim = draft(reporter)
     response = login_with_csrf(editor).patch(f"/api/v1/claims/{claim.slug}/", {"conclusion": "Ohne Version."}, format="json")
