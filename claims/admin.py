@@ -467,7 +467,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         text = request.GET.get("text", "")
         exclude = request.GET.get("exclude", "")
         if exclude and _object_id(exclude) is None:
-            return JsonResponse({"error": str(_("„exclude“ muss eine Faktencheck-ID sein."))}, status=400)
+            return JsonResponse({"detail": str(_("„exclude“ muss eine Faktencheck-ID sein."))}, status=400)
         exclude = _object_id(exclude)
         matches = similar_claims(text, exclude_pk=exclude, limit=SIMILAR_LIMIT, threshold=SIMILAR_THRESHOLD)
         current = Claim.objects.filter(pk=exclude).first() if exclude else None
