@@ -194,7 +194,13 @@ class CorrectionFilter(django_filters.FilterSet):
     since = DateTimeFilter(field_name="date", lookup_expr="gte", label=_("Ab"))
     until = DateTimeFilter(field_name="date", lookup_expr="lte", label=_("Bis"))
     kind = django_filters.ChoiceFilter(choices=CorrectionKind.choices, label=_("Art"))
-    claim = django_filters.CharFilter(field_name="claim__slug", label=_("Faktencheck (Kurzname)"))
+    claim = SlugFilter(
+        field_name="claim",
+        to_field_name="slug",
+        queryset=lambda request: Claim.objects.published(),
+        label=_("Faktencheck (Kurzname)"),
+        error_messages={"invalid_choice": _("Kein veröffentlichter Faktencheck mit dem Kurznamen „%(value)s“.")},
+    )
 
     class Meta:
         model = Correction

@@ -312,6 +312,19 @@ def test_corrections_of_drafts_stay_hidden(api):
     assert "INTERNE-NOTIZ" not in api.get("/api/v1/corrections/").content.decode()
 
 
+def test_corrections_filtered_by_claim_name_an_unknown_or_unpublished_claim_with_a_400(api):
+    public, draft = ClaimFactory(), ClaimFactory(status=ClaimStatus.DRAFT)
+    CorrectionFactory(claim=public)
+    assert [c["claim"] for c in api.get("/api/v1/corrections/", {"claim": public.slug}).json()["results"]] == [public.slug]
+    answers = [api.get("/api/v1/corrections/", {"claim": slug}) for slug in ("gibt-es-nicht", draft.slug)]
+    assert [answer.status_code for answer in answers] == [400, 400]
+    assert "claim" in answers[1].json()["errors"]
+    # A draft is not named: its answer reads like the one for a slug that does not exist.
+    assert answers[1].json()["errors"]["claim"][0].replace(draft.slug, "X") == answers[0].json()["errors"]["claim"][0].replace(
+        "gibt-es-nicht", "X"
+    )
+
+
 def test_claimants_lists_only_those_with_published_claims(api):
     public = ClaimFactory().claimant
     hidden = ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="Nur im Entwurf")).claimant
