@@ -6,7 +6,7 @@ from base64 import b64decode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, filters, parsers
@@ -189,7 +189,10 @@ class ConditionalGetMixin:
         response.render()
         set_response_etag(response)
         patch_vary_headers(response, ["Authorization", "Cookie"])
-        return get_conditional_response(request, etag=response.get("ETag"), response=response)
+        conditional = get_conditional_response(request, etag=response.get("ETag"), response=response)
+        if conditional.status_code == 412:  # Django's is an empty text/html page: the API answers in JSON
+            return JsonResponse({"detail": str(_("Die Vorbedingung (If-Match/If-Unmodified-Since) ist nicht erfüllt."))}, status=412)
+        return conditional
 
 
 class JSONParser(parsers.JSONParser):

@@ -356,6 +356,16 @@ def test_sources_are_searched_in_full_text_with_q(api):
     assert "q" in response.json()["errors"]
 
 
+@pytest.mark.parametrize("header", [{"HTTP_IF_UNMODIFIED_SINCE": "Mon, 01 Jan 1990 00:00:00 GMT"}, {"HTTP_IF_MATCH": '"veraltet"'}])
+def test_a_failed_precondition_is_a_412_in_json(api, header):
+    claim = ClaimFactory()
+    for path in ("/api/v1/claims/", f"/api/v1/claims/{claim.slug}/"):
+        response = api.get(path, **header)
+        assert response.status_code == 412, path
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]
+
+
 def test_ratings_list_the_scale(api):
     ratings = api.get("/api/v1/ratings/").json()
     falsch = next(r for r in ratings if r["slug"] == "falsch")
