@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, filters, parsers
+from rest_framework import exceptions, filters, negotiation, parsers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,6 +26,18 @@ def exception_handler(exc, context):
     elif response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(item) for item in response.data), "errors": response.data}
     return response
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's; an unknown `?format=` is a 406 naming the formats there are (DRF answers 404, as if nothing were there)."""
+
+    def filter_renderers(self, renderers, format):
+        found = [renderer for renderer in renderers if renderer.format == format]
+        if not found:
+            choices = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            message = _("Unbekanntes Format „%(value)s“; möglich: %(choices)s.")
+            raise exceptions.NotAcceptable(message % {"value": format[:50], "choices": choices})
+        return found
 
 
 class OrderingFilter(filters.OrderingFilter):

@@ -366,6 +366,14 @@ def test_a_failed_precondition_is_a_412_in_json(api, header):
         assert response.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/claims/export/", "/api/v1/claims/claimreview/", "/api/v1/ratings/"])
+def test_an_unknown_format_is_a_406_naming_the_formats_not_a_404(api, path):
+    ClaimFactory()
+    response = api.get(path, {"format": "csv"})
+    assert response.status_code == 406
+    assert "csv" in response.json()["detail"] and "json" in response.json()["detail"]
+
+
 def test_ratings_list_the_scale(api):
     ratings = api.get("/api/v1/ratings/").json()
     falsch = next(r for r in ratings if r["slug"] == "falsch")
