@@ -3,10 +3,20 @@
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 
 from config.security import page_not_found
 
 app_name = "api"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document (YAML or JSON); its errors are JSON like every other API error, not YAML."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 @csrf_exempt  # changes nothing; a POST to a mistyped path is a JSON 404, not the CSRF page
@@ -16,7 +26,7 @@ def not_found(request, path=""):
 
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html", metadata_class=None),

@@ -59,6 +59,14 @@ def test_schema_documents_the_filters_and_pages_of_the_export_and_the_claimrevie
     assert filters | {"cursor", "page_size"} <= reviews, (filters | {"cursor", "page_size"}) - reviews
 
 
+@pytest.mark.parametrize(("method", "query"), [("post", ""), ("get", "?format=csv")])
+def test_errors_of_the_schema_endpoint_are_json_like_every_api_error(api, method, query):
+    response = getattr(api, method)(f"/api/v1/schema/{query}")
+    assert response.status_code in (405, 406)
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
 def test_interactive_docs_are_served_without_a_cdn(api):
     page = api.get("/api/v1/docs/")
     assert page.status_code == 200
