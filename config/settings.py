@@ -268,6 +268,9 @@ REST_FRAMEWORK = {
         "claims.api.access.PartnerKeyThrottle",
         "claims.api.access.StaffThrottle",
     ],
+    # The address the trusted proxy appended to X-Forwarded-For: DRF's default takes the whole header,
+    # which a client can vary to escape the anonymous rate.
+    "NUM_PROXIES": env.int("API_TRUSTED_PROXIES", default=1),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_RATE_ANONYMOUS", default="60/minute"),
         "partner": env.str("API_RATE_PARTNER", default="1200/minute"),

@@ -82,6 +82,21 @@ def test_anonymous_rate_is_lower_than_partner_rate(partner_key, settings):
     assert partner.get("/api/v1/ratings/").status_code == 200
 
 
+def test_anonymous_rate_cannot_be_dodged_with_a_made_up_forwarded_for_address():
+    """Behind the TLS proxy the address it appends counts; what a client writes into X-Forwarded-For itself does not."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    anonymous_limit = int(SimpleRateThrottle.THROTTLE_RATES["anon"].split("/")[0])
+    client = APIClient()
+    answers = [
+        client.get("/api/v1/ratings/", HTTP_X_FORWARDED_FOR=f"10.9.{n // 250}.{n % 250}, 203.0.113.7").status_code
+        for n in range(anonymous_limit + 1)
+    ]
+    assert answers[-1] == 429
+    # Another reader behind the same proxy has a rate of its own.
+    assert client.get("/api/v1/ratings/", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+
+
 def test_partner_keys_are_throttled_per_key(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
