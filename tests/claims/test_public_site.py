@@ -38,11 +38,13 @@ PUBLIC_URLS = [
     "/korrekturen/",
 ]
 
+
 def sitemap_locations(client, path):
     response = client.get(path)
     assert response.status_code == 200
     namespace = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     return [element.text for element in ET.fromstring(response.content).findall(".//sm:loc", namespace)]
+
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_hidden_claims_appear_in_no_page_feed_or_sitemap(client, state, editor):
@@ -64,6 +66,7 @@ def test_hidden_claims_appear_in_no_page_feed_or_sitemap(client, state, editor):
     for url in ("/feeds/faktenchecks/", "/sitemap-faktenchecks.xml", "/faktenchecks/"):
         assert "GEHEIMMARKER" not in client.get(url).content.decode(), url
 
+
 def test_claims_feed_parses_and_lists_newest_first(client):
     older = ClaimFactory(text="Ältere Behauptung", published_at=timezone.now() - timezone.timedelta(days=3))
     newer = ClaimFactory(text="Neuere Behauptung", published_at=timezone.now() - timezone.timedelta(hours=1))
@@ -76,6 +79,7 @@ def test_claims_feed_parses_and_lists_newest_first(client):
         assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
         assert feed.entries[0].summary == newer.conclusion
         assert feed.entries[0].published_parsed is not None
+
 
 def test_corrections_feed_names_the_verdict_change(client, publisher):
     claim = ClaimFactory(text="Korrigierte Behauptung")
@@ -101,6 +105,7 @@ def test_corrections_feed_names_the_verdict_change(client, publisher):
     assert html.index("Korrekturen und Aktualisierungen") < html.index('id="claim-heading"')
     assert 'id="korrektur-' in html
 
+
 def test_sitemap_index_and_sections_list_public_pages(client):
     claim = ClaimFactory()
     appearance = AppearanceFactory(claim=claim)
@@ -115,12 +120,14 @@ def test_sitemap_index_and_sections_list_public_pages(client):
     assert f"http://testserver{appearance.source.get_absolute_url()}" in sitemap_locations(client, "/sitemap-quellen.xml")
     assert f"http://testserver{claim.claimant.get_absolute_url()}" in sitemap_locations(client, "/sitemap-urheber.xml")
 
+
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_newsroom(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "Disallow: /admin/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
 
 def test_claim_list_filters_with_the_shared_filterset(client):
     topic = TopicFactory(name="Energie")
@@ -155,6 +162,7 @@ def test_claim_list_filters_with_the_shared_filterset(client):
     assert f'<option value="{claimant.slug}">Erika Filter' in html
     assert f'<option value="{topic.slug}">Energie</option>' in html
 
+
 def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client):
     ClaimFactory(claimant=ClaimantFactory(name="Öffentliche Urheberin")).topics.add(TopicFactory(name="Öffentliches Thema"))
     draft = ClaimFactory(status=ClaimStatus.DRAFT, claimant=ClaimantFactory(name="GEHEIMMARKER Urheber"))
@@ -167,6 +175,7 @@ def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client
     assert draft.claimant.slug not in html
     for query in ({"claimant": draft.claimant.slug}, {"claimant": draft.claimant.name}, {"topic": draft.topics.get().slug}):
         assert client.get("/faktenchecks/", query).status_code == 400
+
 
 @pytest.mark.parametrize(
     "query",
@@ -186,6 +195,7 @@ def test_bad_filter_input_gets_a_clear_400_page(client, query):
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
 
+
 @pytest.mark.parametrize("query", [{"nach": "kaputt"}, {"vor": "2025-13-01|x"}, {"nach": "\x00"}])
 def test_a_bad_page_link_on_a_claimant_page_is_a_400_that_names_it(client, query):
     claim = ClaimFactory()
@@ -194,6 +204,7 @@ def test_a_bad_page_link_on_a_claimant_page_is_a_400_that_names_it(client, query
     html = response.content.decode()
     assert 'role="alert"' in html and claim.claimant.name in html
     assert f'href="{claim.claimant.get_absolute_url()}">Zur ersten Seite</a>' in html
+
 
 @pytest.mark.parametrize(
     ("query", "message"),
@@ -207,6 +218,7 @@ def test_unknown_claimant_or_topic_is_named_in_german_on_the_400_page(client, qu
     response = client.get("/faktenchecks/", query)
     assert response.status_code == 400
     assert f"<li>{message}</li>" in response.content.decode()
+
 
 def test_keyset_pages_walk_forward_and_back_without_gaps(client):
     now = timezone.now()
@@ -230,6 +242,7 @@ def test_keyset_pages_walk_forward_and_back_without_gaps(client):
     assert pages[0].context["total"] == 46
     assert f"nach={encode_cursor(expected[19])}" in pages[0].context["page"].next_query
 
+
 def test_anonymous_reader_gets_304_until_something_public_changes(client, publisher):
     claim = ClaimFactory()
     first = client.get(claim.get_absolute_url())
@@ -243,6 +256,7 @@ def test_anonymous_reader_gets_304_until_something_public_changes(client, publis
     assert changed.status_code == 200
     assert "Neues Fazit." in changed.content.decode()
 
+
 def test_etag_differs_per_language_and_for_a_newly_due_claim(client):
     claim = ClaimFactory()
     german = client.get("/")["ETag"]
@@ -253,12 +267,14 @@ def test_etag_differs_per_language_and_for_a_newly_due_claim(client):
     Claim.objects.filter(pk=claim.pk).update(published_at=timezone.now() - timezone.timedelta(seconds=1))
     assert client.get("/")["ETag"] != scheduled
 
+
 def test_staff_preview_is_never_cached_and_has_no_validators(client, editor):
     claim = ClaimFactory(status=ClaimStatus.DRAFT)
     client.force_login(editor)
     response = client.get(claim.get_absolute_url())
     assert "no-store" in response["Cache-Control"]
     assert not response.has_header("ETag")
+
 
 def test_rating_badges_come_from_a_generated_stylesheet_with_readable_text(client):
     claim = ClaimFactory()
@@ -270,6 +286,7 @@ def test_rating_badges_come_from_a_generated_stylesheet_with_readable_text(clien
     assert f".rating-{claim.rating.pk} {{ background-color: {claim.rating.colour};" in css.content.decode()
     assert client.get("/bewertungen.css", HTTP_IF_NONE_MATCH=css["ETag"]).status_code == 304
 
+
 def test_related_claims_are_published_only(client):
     claim = ClaimFactory(text="Russland nennt ausländische Truppen legitime Ziele")
     related = ClaimFactory(text="Ausländische Truppen wären legitime Ziele für Russland")
@@ -277,6 +294,7 @@ def test_related_claims_are_published_only(client):
     refresh_all()
     response = client.get(claim.get_absolute_url())
     assert [other.pk for other in response.context["related_claims"]] == [related.pk]
+
 
 def grow(claims: int, appearances_each: int):
     source = SourceFactory()
@@ -289,10 +307,12 @@ def grow(claims: int, appearances_each: int):
         CorrectionFactory(claim=claim)
     return claim, source
 
+
 def count_queries(client, path):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     return len(queries)
+
 
 @pytest.mark.parametrize(
     "path",
@@ -316,6 +336,7 @@ def test_list_query_count_does_not_grow_with_claims(client, django_assert_num_qu
     with django_assert_num_queries(small):
         client.get(path)
 
+
 def test_detail_pages_query_count_does_not_grow_with_sources_quotes_and_corrections(client, django_assert_num_queries):
     claim, source = grow(1, 1)
     claim_small = count_queries(client, claim.get_absolute_url())
@@ -333,6 +354,7 @@ def test_detail_pages_query_count_does_not_grow_with_sources_quotes_and_correcti
     with django_assert_num_queries(claimant_small):
         client.get(big_claim.claimant.get_absolute_url())
 
+
 def test_english_interface_translates_the_public_pages(client):
     claim = ClaimFactory()
     client.cookies["django_language"] = "en"
@@ -343,6 +365,7 @@ def test_english_interface_translates_the_public_pages(client):
     detail = client.get(claim.get_absolute_url()).content.decode()
     assert "Where the claim appears" in detail
     assert f">{claim.rating.label_en}</span>" in detail
+
 
 def test_english_interface_writes_dates_languages_and_rating_filters_in_english(client):
     published = timezone.make_aware(timezone.datetime(2026, 1, 8, 16, 14))
@@ -360,6 +383,7 @@ def test_english_interface_writes_dates_languages_and_rating_filters_in_english(
     assert '<label for="id_rating_0">True</label>' in ratings
     assert ">Richtig</label>" not in ratings
 
+
 def test_english_interface_translates_search_help_and_correction_kinds(client):
     claim = ClaimFactory(text="Windkraft liefert Strom")
     CorrectionFactory(claim=claim, kind="update", note="Zahlen ergänzt.")
@@ -373,6 +397,7 @@ def test_english_interface_translates_search_help_and_correction_kinds(client):
     detail = client.get(claim.get_absolute_url()).content.decode()
     assert "<strong>Update</strong>" in detail
 
+
 def test_pages_name_the_site_icon_and_it_is_served(client):
     html = client.get("/").content.decode()
     icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
@@ -380,12 +405,14 @@ def test_pages_name_the_site_icon_and_it_is_served(client):
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
 
+
 def test_a_from_date_after_the_to_date_is_explained(client):
     ClaimFactory()
     response = client.get("/faktenchecks/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert response.status_code == 400
     assert "Das Datum „von“ liegt nach dem Datum „bis“" in response.content.decode()
     assert client.get("/faktenchecks/", {"date_from": "2026-01-01", "date_to": "2026-01-01"}).status_code == 200
+
 
 def test_the_corrections_log_pages_like_the_list_and_names_a_page_that_does_not_exist(client, publisher):
     claim = ClaimFactory()
@@ -400,6 +427,7 @@ def test_the_corrections_log_pages_like_the_list_and_names_a_page_that_does_not_
         response = client.get("/korrekturen/", {"seite": bad})
         assert response.status_code == 400 and "Diese Seite gibt es nicht" in response.content.decode()
 
+
 def test_a_searched_claim_list_reads_the_older_page_parameter_too(client):
     for number in range(25):
         ClaimFactory(text=f"Solarstrom ist teurer als Kohle ({number})")
@@ -409,6 +437,7 @@ def test_a_searched_claim_list_reads_the_older_page_parameter_too(client):
     assert [claim.pk for claim in older.context["claims"]] == [claim.pk for claim in second.context["claims"]] != []
     # Links go on with the current name only.
     assert "page=" not in older.context["page"].previous_query
+
 
 def test_bylines_never_show_a_login_name(client):
     """A staff member without a full name is "Redaktion" on the public page: login names are for the admin login only."""
@@ -420,3 +449,11 @@ def test_bylines_never_show_a_login_name(client):
     page = client.get(f"/faktenchecks/{claim.slug}/").content.decode()
     assert "login-autorin" not in page and "login-freigabe" not in page
     assert '<span class="author">Redaktion</span>' in page
+
+
+def test_a_request_refused_before_any_page_runs_gets_the_sites_own_400_page(client):
+    response = client.get("/faktenchecks/?" + "&".join(f"p{i}=x" for i in range(1500)))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ungültige Anfrage" in page and 'href="/"' in page
+    assert "Bad Request" not in page
