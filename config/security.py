@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
+from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger("faktencheck.database")
 
@@ -67,6 +68,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         # As django-csp does: a nonce asked for after the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+def client_address(request) -> str:
+    """The client's address: the one the trusted proxy appended to X-Forwarded-For
+    (API_TRUSTED_PROXIES, DRF's NUM_PROXIES), else REMOTE_ADDR. The API rates count by it,
+    and so does the login lockout: behind a proxy, REMOTE_ADDR is the proxy's for everybody,
+    and five wrong passwords from anywhere would lock an editor out."""
+    return BaseThrottle().get_ident(request)
 
 
 def wants_json(request) -> bool:

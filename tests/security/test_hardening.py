@@ -216,3 +216,21 @@ def test_content_security_policy_is_built_once_and_follows_decorators_and_settin
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'none'"]}}
     middleware.get_response = lambda request: HttpResponse()
     assert "img-src 'none'" in middleware(requests.get("/"))[HEADER]
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_lockout_counts_the_client_address_the_proxy_appended(client, editor):
+    """Everybody reaches the site through the proxy (one REMOTE_ADDR): failed logins from one
+    client lock that client out, not the editor working from another address."""
+    attacker = {"HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.66"}
+    for _ in range(5):
+        client.post("/admin/login/", {"username": editor.username, "password": "falsch"}, **attacker)
+    assert client.post("/admin/login/?next=/admin/", {"username": editor.username, "password": PASSWORD}, **attacker).status_code == 429
+    # A made-up first address does not help the attacker: the proxy's entry is counted.
+    spoofed = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.66"}
+    assert client.post("/admin/login/?next=/admin/", {"username": editor.username, "password": PASSWORD}, **spoofed).status_code == 429
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": editor.username, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
