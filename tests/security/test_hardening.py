@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_api_key.models import AbstractAPIKey
@@ -234,3 +235,15 @@ def test_behind_the_proxy_the_lockout_counts_the_client_address_the_proxy_append
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(editor.pk)
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_csrf_token_is_refused_in_the_newsrooms_language(editor):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": editor.username, "password": PASSWORD})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<html lang="de">' in page and "Formular nicht angenommen" in page and "CSRF verification failed" not in page
+    # The admin speaks German whatever language the reader chose on the public site.
+    client.cookies["django_language"] = "en"
+    assert "Formular nicht angenommen" in client.post("/admin/login/", {"username": editor.username, "password": "x"}).content.decode()
