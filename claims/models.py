@@ -107,8 +107,17 @@ class RatingScale(models.Model):
         verbose_name = _("Bewertungsskala")
         verbose_name_plural = _("Bewertungsskalen")
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_scale"),
-            models.CheckConstraint(condition=Q(best_value__gt=F("worst_value")), name="scale_best_above_worst"),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_scale",
+                violation_error_message=_("Es gibt schon eine Standard-Skala; nur eine Skala kann Standard sein."),
+            ),
+            models.CheckConstraint(
+                condition=Q(best_value__gt=F("worst_value")),
+                name="scale_best_above_worst",
+                violation_error_message=_("Der beste Wert muss größer sein als der schlechteste."),
+            ),
         ]
 
     def __str__(self):

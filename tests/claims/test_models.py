@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from claims.choices import ClaimStatus
 from claims.markup import render_markdown
-from claims.models import Claim, Rating
+from claims.models import Claim, Rating, RatingScale
 from sources.models import SEARCH_CONFIG, Source
 from tests.factories import AppearanceFactory, ClaimFactory, CorrectionFactory, SourceFactory
 
@@ -133,3 +133,11 @@ def test_source_search_vector_ignores_umlauts_and_eszett():
     SourceFactory(title="Maßnahmen gegen Überschwemmung")
     for query in ("Massnahmen", "uberschwemmung", "Maßnahme"):
         assert Source.objects.filter(search_vector=SearchQuery(query, config=SEARCH_CONFIG)).exists(), query
+
+
+def test_the_rules_of_a_rating_scale_are_explained_in_german(db):
+    assert RatingScale.objects.filter(is_default=True).exists()
+    with pytest.raises(ValidationError, match="nur eine Skala kann Standard sein"):
+        RatingScale(name="Zweite Skala", slug="zweite", best_value=5, worst_value=1, is_default=True).full_clean()
+    with pytest.raises(ValidationError, match="Der beste Wert muss größer sein als der schlechteste"):
+        RatingScale(name="Dritte Skala", slug="dritte", best_value=1, worst_value=5).full_clean()
