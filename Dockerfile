@@ -3,8 +3,8 @@
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
-COPY requirements.txt .
-RUN pip wheel --wheel-dir /wheels -r requirements.txt
+COPY requirements.txt constraints.txt ./
+RUN pip wheel --wheel-dir /wheels -r requirements.txt -c constraints.txt
 
 # Runtime stage: no compilers, non-root user, gunicorn.
 FROM python:3.11-slim-bookworm

@@ -23,18 +23,22 @@ TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-pr
 PROD_CHECK_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 40 2>/dev/null || echo check-deploy-$$RANDOM$$RANDOM$$RANDOM-secret-key-with-enough-length) \
 	DJANGO_ALLOWED_HOSTS=faktencheck.example.org
 
-.PHONY: help venv db bootstrap run test lint format bench stress backup restore clean-db
+.PHONY: help venv constraints db bootstrap run test lint format bench stress backup restore clean-db
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed ## Create the virtualenv with the pinned dependencies
+
+constraints: venv ## Write constraints.txt from the virtualenv (after changing requirements*.txt and a green make test)
+	{ sed -n '1,3p' constraints.txt; $(VENV)/bin/pip freeze --exclude pip --exclude setuptools; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 db: ## Start the project-local PostgreSQL (skipped when DATABASE_URL is set)
 ifdef LOCAL_DB

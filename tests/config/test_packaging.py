@@ -5,7 +5,7 @@ import re
 import shlex
 import subprocess
 import sys
-from importlib.metadata import packages_distributions
+from importlib.metadata import distributions, packages_distributions
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def test_dockerfile_copies_existing_files_and_installs_the_pinned_requirements()
             *sources, _target = [part for part in arguments.split() if not part.startswith("--")]
             assert all((ROOT / source).exists() for source in sources), arguments
     runs = " ".join(arguments for instruction, arguments in instructions if instruction == "RUN")
-    assert "-r requirements.txt" in runs
+    assert "-r requirements.txt -c constraints.txt" in runs
     assert "collectstatic" in runs
     assert instructions[-1][0] == "CMD" and "gunicorn" in instructions[-1][1]
 
@@ -87,3 +87,29 @@ def test_the_compose_migration_job_loads_the_demo_claims_only_when_asked(load_se
     steps = steps.stdout.split()
     assert steps[:2] == ["migrate", "--noinput"] and "store_api_list_items" in steps
     assert ("load_seeds" in steps) is seeded
+
+
+def _versions(path: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / path).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            name, _, version = line.partition("==")
+            pins[re.sub(r"\[.*\]", "", name).lower().replace("_", "-")] = version
+    return pins
+
+
+def test_constraints_pin_every_package_of_the_tested_environment_and_agree_with_the_requirements():
+    """The image and `make venv` install with -c constraints.txt: transitive packages too are
+    at the versions the tests ran with."""
+    constraints = _versions("constraints.txt")
+    assert all(constraints.values()), "every constraint names one version"
+    for path in ("requirements.txt", "requirements-dev.txt"):
+        for name, version in _versions(path).items():
+            assert constraints.get(name) == version, f"{path}: {name}=={version}, constraints.txt: {constraints.get(name)}"
+    installed = {
+        distribution.metadata["Name"].lower().replace("_", "-"): distribution.version
+        for distribution in distributions()
+        if distribution.metadata["Name"].lower() not in ("pip", "setuptools")
+    }
+    assert installed == constraints
