@@ -398,6 +398,14 @@ def test_english_interface_translates_search_help_and_correction_kinds(client):
     assert "<strong>Update</strong>" in detail
 
 
+@pytest.mark.parametrize(("kind", "english"), [("correction", "Correction"), ("update", "Update"), ("verdict", "Rating changed")])
+def test_every_public_correction_kind_is_named_in_english(client, kind, english):
+    correction = CorrectionFactory(kind=kind, note="Zahlen ergänzt.")
+    client.cookies["django_language"] = "en"
+    assert f"<strong>{english}</strong>" in client.get("/korrekturen/").content.decode()
+    assert f"<strong>{english}</strong>" in client.get(correction.claim.get_absolute_url()).content.decode()
+
+
 def test_pages_name_the_site_icon_and_it_is_served(client):
     html = client.get("/").content.decode()
     icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
