@@ -186,3 +186,36 @@ def test_search_ratings_and_corrections_pages_pass_the_accessibility_rules(live_
         assert accessibility_violations(page) == [], path
         if path.endswith("Windkrafd"):
             assert page.get_by_role("list", name="Ähnlich geschrieben").get_by_role("link").all_inner_texts() == [claim.text]
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_each_rating_checkbox_stays_on_the_line_of_its_label(live_server, new_page, device):
+    ClaimFactory()
+    page = new_page()
+    page.set_viewport_size({"width": WIDTHS[device], "height": 900})
+    page.goto(f"{live_server.url}/faktenchecks/")
+    choices = page.locator(".field-rating .choice")
+    assert choices.count() == 6
+    for index in range(choices.count()):
+        box = choices.nth(index).locator("input").bounding_box()
+        label = choices.nth(index).locator("label").bounding_box()
+        assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < label["height"] / 2, (
+            f"{device}: the box of „{choices.nth(index).inner_text().strip()}“ is on another line than its label"
+        )
+        assert box["x"] < label["x"]
+
+
+def test_the_quote_a_claim_page_links_to_stands_out_among_the_other_quotes(live_server, new_page):
+    source = SourceFactory()
+    first = AppearanceFactory(source=source)
+    AppearanceFactory(source=source, quote="Wir stehen zu jeder einzelnen Zahl.")
+    page = new_page()
+    page.goto(f"{live_server.url}{source.get_absolute_url()}")
+    marks = page.locator(".source-text mark")
+    assert marks.count() == 2
+    plain = marks.nth(0).evaluate("element => getComputedStyle(element).outlineStyle")
+    page.goto(f"{live_server.url}{source.get_absolute_url()}#quote-{first.pk}")
+    targeted = page.locator(f"#quote-{first.pk}").evaluate("element => getComputedStyle(element).outlineStyle")
+    other = marks.nth(1).evaluate("element => getComputedStyle(element).outlineStyle")
+    assert plain == other == "none"
+    assert targeted != "none", "the linked quote looks like every other quote"
