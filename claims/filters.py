@@ -147,6 +147,7 @@ class ClaimFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=public_topics,
         label=_("Thema"),
+        empty_label=_("Alle Themen"),
         error_messages={"invalid_choice": _("Kein Thema mit dem Kurznamen „%(value)s“.")},
     )
     # A language the archive does not know is a typo to report (400), not a filter that matches nothing.

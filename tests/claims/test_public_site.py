@@ -465,3 +465,12 @@ def test_a_request_refused_before_any_page_runs_gets_the_sites_own_400_page(clie
     page = response.content.decode()
     assert "Ungültige Anfrage" in page and 'href="/"' in page
     assert "Bad Request" not in page
+
+
+@pytest.mark.parametrize(("language", "everything"), [("de", "Alle Themen"), ("en", "All topics")])
+def test_the_topic_filter_offers_all_topics_in_words_not_dashes(client, language, everything):
+    ClaimFactory().topics.add(TopicFactory(name="Energie"))
+    client.cookies["django_language"] = language
+    html = client.get("/faktenchecks/").content.decode()
+    assert f'<option value="" selected>{everything}</option>' in html
+    assert "---------" not in html
