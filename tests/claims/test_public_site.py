@@ -474,3 +474,14 @@ def test_the_topic_filter_offers_all_topics_in_words_not_dashes(client, language
     html = client.get("/faktenchecks/").content.decode()
     assert f'<option value="" selected>{everything}</option>' in html
     assert "---------" not in html
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_page_announces_all_four_feeds_and_each_answers(client, language):
+    ClaimFactory()
+    client.cookies["django_language"] = language
+    html = client.get("/").content.decode()
+    announced = re.findall(r'<link rel="alternate" type="application/(?:rss|atom)\+xml" title="[^"]+" href="([^"]+)">', html)
+    assert sorted(announced) == ["/feeds/faktenchecks/", "/feeds/faktenchecks/atom/", "/feeds/korrekturen/", "/feeds/korrekturen/atom/"]
+    for path in announced:
+        assert client.get(path).status_code == 200
