@@ -281,11 +281,42 @@ def with_headline(
                 start_sel=_START,
                 stop_sel=_STOP,
                 max_fragments=0 if highlight_all else max_fragments,
-                fragment_delimiter=" … ",
+                fragment_delimiter=_FRAGMENT_DELIMITER,
                 **options,
             )
         }
     )
+
+
+_FRAGMENT_DELIMITER = " … "
+_TRIMMED_WORDS = 2  # ts_headline drops an article or a last short word at a passage's edges
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def with_ellipses(headline: str, text: str) -> str:
+    """`headline` (passages of `text` from `with_headline`) completed at its edges.
+
+    ts_headline cuts passages at word boundaries and also trims a leading article or the
+    final full stop, without saying so: a snippet starting with a dangling closing quote or
+    stopping mid-sentence reads like a broken page. A few trimmed words of the same sentence
+    are put back; where more of the text goes on, "…" says so.
+    """
+    if not headline:
+        return headline
+    fragments = headline.replace(_START, "").replace(_STOP, "").split(_FRAGMENT_DELIMITER)
+    first, last = " ".join(fragments[0].split()), " ".join(fragments[-1].split())
+    text = " ".join(text.split())
+    start = text.find(first) if first else -1
+    if start > 0:
+        before = text[:start]
+        trimmed = len(before.split()) <= _TRIMMED_WORDS and not _SENTENCE_END.search(before)
+        headline = (before if trimmed else "… ") + headline.lstrip()
+    end = text.rfind(last) if last else -1
+    if end >= 0 and text[end + len(last) :].strip():
+        after = text[end + len(last) :]
+        trimmed = len(after.split()) <= _TRIMMED_WORDS and not _SENTENCE_END.search(after.rstrip())
+        headline = headline.rstrip() + (after if trimmed else " …")
+    return headline
 
 
 # Markdown punctuation that would show as clutter in a plain-text snippet.

@@ -21,7 +21,7 @@ from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
 from .related import related_claims
 from .schema_org import claim_review, date_modified, with_claim_review_data
-from .search import RANKING_WINDOW, clean_query, in_order, search_window, similar_claims, spelled_alike, with_headline
+from .search import RANKING_WINDOW, clean_query, in_order, search_window, similar_claims, spelled_alike, with_ellipses, with_headline
 
 PAGE_SIZE = 20
 RELATED_CLAIMS = 3
@@ -276,8 +276,11 @@ class SearchView(PublicPageMixin, NumberedPagesMixin, ListView):
         body = Concat("conclusion", Value(" "), "text_long", Value(" "), "context", output_field=TextField())
         headlines = Claim.objects.filter(pk__in=[claim.pk for claim in claims])
         headlines = with_headline(headlines, "text", text, name="title_headline", highlight_all=True)
-        headlines = with_headline(headlines, body, text, name="snippet")
-        found = {pk: (title, snippet) for pk, title, snippet in headlines.values_list("pk", "title_headline", "snippet")}
+        headlines = with_headline(headlines.annotate(body=body), body, text, name="snippet")
+        found = {
+            pk: (title, with_ellipses(snippet, whole))
+            for pk, title, snippet, whole in headlines.values_list("pk", "title_headline", "snippet", "body")
+        }
         for claim in claims:
             claim.title_headline, claim.snippet = found.get(claim.pk, (claim.text, ""))
 
@@ -307,11 +310,12 @@ class SearchView(PublicPageMixin, NumberedPagesMixin, ListView):
             quoted = Appearance.objects.filter(source=OuterRef("pk"), claim__in=Claim.objects.published())
             public = Source.objects.filter(Exists(quoted)).select_related("outlet")
             sources = in_order(public, search_window(public, text)[: self.max_sources])
-            snippets = dict(
-                with_headline(Source.objects.filter(pk__in=[source.pk for source in sources]), "body", text, name="snippet").values_list(
-                    "pk", "snippet"
-                )
-            )
+            snippets = {
+                pk: with_ellipses(snippet, body)
+                for pk, snippet, body in with_headline(
+                    Source.objects.filter(pk__in=[source.pk for source in sources]), "body", text, name="snippet"
+                ).values_list("pk", "snippet", "body")
+            }
             for source in sources:
                 source.snippet = snippets.get(source.pk, "")
             context["sources"] = sources

@@ -158,3 +158,27 @@ def test_bad_input_never_breaks_the_page(client, params, status):
 def test_anonymous_results_may_be_cached_briefly(client):
     response = search(client, "Windkraft")
     assert "public" in response["Cache-Control"]
+
+
+def test_a_snippet_cut_out_of_a_longer_text_says_so_with_ellipses(client):
+    opening = "Die Regierung nannte zunächst keine Quelle für ihre Angaben zur Stromversorgung im vergangenen Winter."
+    middle = "Erst später verwies ein Sprecher auf Zahlen der Bundesnetzagentur zur Windkraft im Norden."
+    closing = "Unabhängige Fachleute halten diese Zahlen seit Jahren für zu optimistisch und fordern eine neue Erhebung."
+    filler = " ".join(f"Satz {number} ohne Bezug zur Frage." for number in range(12))
+    claim = ClaimFactory(text="Strom aus dem Norden", conclusion=opening, text_long="", context=f"{filler} {middle} {filler} {closing}")
+    source_text = f"{opening} {filler} {middle} {filler} {closing}"
+    AppearanceFactory(claim=claim, source=SourceFactory(body=source_text), quote="Erst später verwies ein Sprecher")
+    response = search(client, "Bundesnetzagentur")
+    (claim,) = response.context["claims"]
+    (source,) = response.context["sources"]
+    for snippet in (claim.snippet, source.snippet):
+        assert "Bundesnetzagentur" in snippet
+        assert snippet.startswith("… ") and snippet.endswith(" …"), snippet
+    whole = search(client, "Regierung").context["claims"][0].snippet
+    assert not whole.startswith("…"), whole
+
+
+def test_a_snippet_that_is_the_whole_text_has_no_ellipses(client):
+    ClaimFactory(text="Strom aus dem Norden", conclusion="Die Bundesnetzagentur widerspricht.", text_long="", context="")
+    html = search(client, "Bundesnetzagentur").content.decode()
+    assert '<p class="snippet" lang="de">Die <mark>Bundesnetzagentur</mark> widerspricht.</p>' in html
