@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 from django.db import router
 from django.db.models import Exists, OuterRef, Prefetch, TextField, Value
 from django.db.models.functions import Concat
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
@@ -234,6 +235,13 @@ class RatingStylesheetView(View):
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=self.max_age)
         return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico where no page names an icon (feeds, sitemap): send them to the site icon."""
+    response = HttpResponsePermanentRedirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 def robots_txt(request):

@@ -485,3 +485,11 @@ def test_every_page_announces_all_four_feeds_and_each_answers(client, language):
     assert sorted(announced) == ["/feeds/faktenchecks/", "/feeds/faktenchecks/atom/", "/feeds/korrekturen/", "/feeds/korrekturen/atom/"]
     for path in announced:
         assert client.get(path).status_code == 200
+
+
+def test_the_icon_address_browsers_try_on_their_own_leads_to_the_site_icon(client):
+    # Browsers ask for /favicon.ico on pages without an icon link: feeds, the sitemap, robots.txt.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+    assert client.get(response["Location"]).status_code == 200
