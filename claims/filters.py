@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -39,6 +40,16 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelChoiceFilter):
     """Choose a related object by its slug (documented as a plain string in the API schema)."""
+
+
+class NewsroomLanguageSelect(forms.Select):
+    """A select of names the newsroom wrote (topics): each choice carries the newsroom's language."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:  # not the empty choice, which speaks the reader's language
+            option["attrs"]["lang"] = settings.LANGUAGE_CODE
+        return option
 
 
 class ClaimantChoiceField(django_filters.fields.ModelChoiceField):
@@ -148,6 +159,7 @@ class ClaimFilter(django_filters.FilterSet):
         queryset=public_topics,
         label=_("Thema"),
         empty_label=_("Alle Themen"),
+        widget=NewsroomLanguageSelect,
         error_messages={"invalid_choice": _("Kein Thema mit dem Kurznamen „%(value)s“.")},
     )
     # A language the archive does not know is a typo to report (400), not a filter that matches nothing.

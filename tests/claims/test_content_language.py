@@ -86,3 +86,14 @@ def test_corrections_log_in_english_marks_the_german_claim_and_note(client, germ
     html = english(client, "/korrekturen/")
     assert language_of(html, claim.text) == {"de"}
     assert language_of(html, NOTE) == {"de"}
+
+
+def test_claim_list_filter_in_english_marks_german_topic_and_claimant_choices(client, german_fact_check):
+    claim, _source = german_fact_check
+    tree = lxml.html.fromstring(english(client, "/faktenchecks/"))
+    (topic,) = tree.xpath("//select[@name='topic']/option[normalize-space(text())=$name]", name=TOPIC)
+    assert topic.get("lang") == "de"
+    (everything,) = tree.xpath("//select[@name='topic']/option[@value='']")
+    assert everything.get("lang") is None
+    (suggestion,) = tree.xpath("//datalist/option[@value=$slug]", slug=claim.claimant.slug)
+    assert suggestion.get("lang") == "de"

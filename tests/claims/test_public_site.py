@@ -159,8 +159,8 @@ def test_claim_list_filters_with_the_shared_filterset(client):
     # Claimants are typed with suggestions, not picked from a list of every claimant; topics are few.
     assert '<select name="claimant"' not in html
     assert 'list="claimant-suggestions"' in html
-    assert f'<option value="{claimant.slug}">Erika Filter' in html
-    assert f'<option value="{topic.slug}">Energie</option>' in html
+    assert f'<option value="{claimant.slug}" lang="de">Erika Filter' in html
+    assert f'<option value="{topic.slug}" lang="de">Energie</option>' in html
 
 
 def test_claim_list_suggests_no_claimant_or_topic_of_an_unpublished_claim(client):
