@@ -549,7 +549,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
         fields = list(self.readonly_fields)
         if obj is not None:
             # The verdict of a published claim changes only through a correction; address and date stay.
-            fields += list(services.locked_fields(request.user, obj))
+            # Judged by the stored row: a refused form has already written its values into `obj`, and a
+            # scheduled claim moved into the past must not lose its locks while the form is shown again.
+            stored = Claim.objects.filter(pk=obj.pk).first() if obj.pk else None
+            fields += list(services.locked_fields(request.user, stored or obj))
         return fields
 
     def get_fieldsets(self, request, obj=None):

@@ -356,3 +356,17 @@ def test_an_editor_cannot_approve_a_version_they_have_not_seen(editor):
     assert "Konflikt:" in unescape(response.content.decode())
     claim.refresh_from_db()
     assert claim.approved_by is None
+
+
+def test_a_refused_move_of_a_scheduled_claim_into_the_past_shows_the_form_again(publisher, editor):
+    """The form is shown again with the claim's locks as stored, not as the refused input would make them."""
+    planned = timezone.now() + timedelta(days=2)
+    claim = ClaimFactory(status=ClaimStatus.PUBLISHED, published_at=planned, approved_by=editor, author=UserFactory())
+    AppearanceFactory(claim=claim)
+    client = logged_in(publisher)
+    data = form_data(client.get(change_url(claim)).content.decode())
+    data["published_at_0"] = "01.01.1899"
+    response = client.post(change_url(claim), data)
+    assert response.status_code == 200
+    assert "ab dem Jahr 1900" in unescape(response.content.decode())
+    assert Claim.objects.get(pk=claim.pk).published_at == planned
