@@ -201,6 +201,15 @@ class ClaimAdminForm(forms.ModelForm):
                 raise ValidationError(error.message_dict["duplicate_of"]) from error
         return original
 
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if self.instance.pk and self.instance.status == ClaimStatus.PUBLISHED:
+            # The service refuses this on save; the form says so instead of failing the request.
+            try:
+                services.refuse_before_claim(self.instance, changed=self.changed_data)
+            except ValidationError as error:
+                self._update_errors(error)
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:

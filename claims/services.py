@@ -285,9 +285,9 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
         refuse_duplicate_cycle(current, fields["duplicate_of"])
     for name in changed:
         setattr(current, name, fields[name])
-    if "published_at" in changed and current.status == ClaimStatus.PUBLISHED:
-        _refuse_before_claim(current, field="published_at")
-        if _settle_valid_as_of(current):
+    if current.status == ClaimStatus.PUBLISHED:
+        refuse_before_claim(current, changed=changed)
+        if "published_at" in changed and _settle_valid_as_of(current):
             changed.append("valid_as_of")
     if (changed or topics is not None) and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
         current.approved_by = None
@@ -407,14 +407,21 @@ def approve(*, claim: Claim, user) -> Claim:
     return claim
 
 
-def _refuse_before_claim(claim: Claim, *, field: str) -> None:
+def refuse_before_claim(claim: Claim, *, changed=("published_at",), field: str | None = None) -> None:
     """Backdating is allowed (an archive moves in), but not to before the claim was made: a
-    typo in the year (1990 for 2026) would date the check before what it checks."""
+    typo in the year (1990 for 2026) would date the check before what it checks.
+
+    `claim` holds the new values; checked when its publication time or its claim date is among
+    `changed`. The error names `field`, else the changed one.
+    """
+    changed = [name for name in ("published_at", "claim_date") if name in changed]
+    if not changed:
+        return
     said_on = claim.said_on()
     if said_on and claim.published_at and timezone.localdate(claim.published_at) < said_on:
         raise ValidationError(
             {
-                field: _("Ein Faktencheck kann nicht vor der Behauptung erscheinen: Sie wurde am %(date)s aufgestellt.")
+                field or changed[0]: _("Ein Faktencheck kann nicht vor der Behauptung erscheinen: Sie wurde am %(date)s aufgestellt.")
                 % {"date": date_format(said_on, "DATE_FORMAT")}
             }
         )
@@ -438,7 +445,7 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
     now = timezone.now()
     planned = claim.published_at if claim.published_at and claim.published_at > now else None
     claim.published_at = at or planned or now
-    _refuse_before_claim(claim, field="at")
+    refuse_before_claim(claim, field="at")
     _settle_valid_as_of(claim)
     claim.full_clean(exclude=["slug"])
     _save(claim, user, ["status", "published_at", "valid_as_of"], reason=str(EventAction.PUBLISHED.label))

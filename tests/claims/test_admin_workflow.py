@@ -1,7 +1,7 @@
 """The claim admin: workflow buttons call the services, history and events are visible, no lost updates."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -356,6 +356,33 @@ def test_an_editor_cannot_approve_a_version_they_have_not_seen(editor):
     assert "Konflikt:" in unescape(response.content.decode())
     claim.refresh_from_db()
     assert claim.approved_by is None
+
+
+def test_moving_a_scheduled_claim_before_the_claim_was_made_is_explained_in_the_admin(publisher, editor):
+    planned = timezone.now() + timedelta(days=2)
+    claim = ClaimFactory(
+        status=ClaimStatus.PUBLISHED, published_at=planned, approved_by=editor, author=UserFactory(), claim_date=date(2026, 1, 10)
+    )
+    AppearanceFactory(claim=claim)
+    client = logged_in(publisher)
+    data = form_data(client.get(change_url(claim)).content.decode())
+    data["published_at_0"] = "10.01.2016"
+    response = client.post(change_url(claim), data)
+    assert response.status_code == 200
+    assert "kann nicht vor der Behauptung erscheinen" in unescape(response.content.decode())
+    assert Claim.objects.get(pk=claim.pk).published_at == planned
+
+
+def test_moving_the_claim_date_of_a_public_claim_after_its_publication_is_explained_in_the_admin(editor):
+    claim = ClaimFactory(published_at=timezone.now() - timedelta(days=2), author=UserFactory(), claim_date=None)
+    AppearanceFactory(claim=claim)
+    client = logged_in(editor)
+    data = form_data(client.get(change_url(claim)).content.decode())
+    data["claim_date"] = timezone.localdate().strftime("%d.%m.%Y")
+    response = client.post(change_url(claim), data)
+    assert response.status_code == 200
+    assert "kann nicht vor der Behauptung erscheinen" in unescape(response.content.decode())
+    assert Claim.objects.get(pk=claim.pk).claim_date is None
 
 
 def test_a_refused_move_of_a_scheduled_claim_into_the_past_shows_the_form_again(publisher, editor):

@@ -657,6 +657,18 @@ def test_moving_a_scheduled_claim_before_the_claim_was_made_is_refused_as_in_pub
     assert Claim.objects.get(pk=claim.pk).published_at == claim.published_at
 
 
+def test_the_claim_date_of_a_published_claim_cannot_move_after_its_publication(author, editor):
+    """The publishing rule holds from both sides: a typo in the claim's date must not date the check before what it checks."""
+    claim = claim_in("public", author=author, approver=editor)
+    with pytest.raises(ValidationError) as error:
+        services.update_claim(claim=claim, user=editor, expected_version=claim.version, claim_date=timezone.localdate())
+    assert "claim_date" in error.value.message_dict
+    assert Claim.objects.get(pk=claim.pk).claim_date != timezone.localdate()
+    earlier = timezone.localdate(claim.published_at) - timedelta(days=1)
+    services.update_claim(claim=claim, user=editor, expected_version=claim.version, claim_date=earlier)
+    assert Claim.objects.get(pk=claim.pk).claim_date == earlier
+
+
 def test_api_approval_of_a_version_the_editor_has_not_read_answers_409(author, editor, second_editor):
     claim = claim_in("review", author=author)
     read_version = claim.version
