@@ -275,7 +275,7 @@ def test_publisher_corrects_verdict_through_intermediate_form(client, publisher,
     assert "Neue Daten." in html
 
 
-def test_publisher_withdraws_with_public_note(client, publisher):
+def test_publisher_withdraws_with_an_internal_note(client, publisher):
     claim = ClaimFactory(author=UserFactory())
     client.force_login(publisher)
     assert client.post(step_url(claim, "withdraw"), {"note": "  "}).status_code == 200
@@ -283,6 +283,10 @@ def test_publisher_withdraws_with_public_note(client, publisher):
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.WITHDRAWN
     assert ClaimEvent.objects.filter(claim=claim, action=EventAction.WITHDRAWN, comment="Quelle zurückgezogen.").exists()
+    # The change page does not present the note as public: readers never see it, also after a new publication.
+    corrections = re.search(r'<div class="module" id="claim-corrections">.*?</div>', client.get(change_url(claim)).content.decode(), re.S)
+    assert "Quelle zurückgezogen." in corrections.group(0)
+    assert "Öffentliche" not in corrections.group(0) and "intern" in corrections.group(0)
 
 
 def test_unknown_step_is_refused(client, publisher):
