@@ -36,9 +36,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 venv: $(VENV)/.installed ## Create the virtualenv with the pinned dependencies
 
-constraints: venv ## Write constraints.txt from the virtualenv (after changing requirements*.txt and a green make test)
+# Not through `venv`: after a pin changed in requirements*.txt the old constraints contradict it and pip refuses.
+constraints: ## Install requirements*.txt as pinned and write constraints.txt from them (after changing them; then make test)
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	{ sed -n '1,3p' constraints.txt; $(VENV)/bin/pip freeze --exclude pip --exclude setuptools; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+	touch $(VENV)/.installed
 
 db: ## Start the project-local PostgreSQL (skipped when DATABASE_URL is set)
 ifdef LOCAL_DB

@@ -113,3 +113,13 @@ def test_constraints_pin_every_package_of_the_tested_environment_and_agree_with_
         if distribution.metadata["Name"].lower() not in ("pip", "setuptools")
     }
     assert installed == constraints
+
+
+def test_make_constraints_installs_changed_requirements_without_the_old_constraints():
+    """After a pin changes in requirements*.txt the old constraints.txt contradicts it, and pip refuses an install
+    with both: rewriting the constraints must not install through them first."""
+    dry_run = subprocess.run(["make", "-n", "-B", "constraints"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    installs = [line for line in dry_run.splitlines() if "pip install" in line and "-r requirements" in line]
+    assert installs
+    assert not any("-c constraints.txt" in line for line in installs), installs
+    assert "pip freeze" in dry_run
