@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Outlet
+from ..models import Outlet, Source
 from .base import IngestError
 from .feeds import XML_TYPES, looks_like_feed, parse_feed
 from .fetch import Fetched, fetch, parse_content_type
@@ -108,7 +108,14 @@ def import_text(raw: bytes, *, url: str = "", outlet: Outlet | None = None) -> I
 def _import_feed(feed: Fetched, *, outlet: Outlet | None, seconds: float | None = None) -> ImportReport:
     report = ImportReport()
     deadline = None if seconds is None else time.monotonic() + seconds
-    for entry in parse_feed(feed.data):
+    entries = list(parse_feed(feed.data))
+    if deadline is not None:
+        # Entries whose article is archived already come last: importing the feed again after the
+        # time ran out goes on with the entries left, instead of spending its time on the same first ones.
+        links = {urljoin(feed.url, entry.link) for entry in entries if entry.link}
+        archived = set(Source.objects.filter(url__in=links, is_latest=True).values_list("url", flat=True))
+        entries.sort(key=lambda entry: bool(entry.link) and urljoin(feed.url, entry.link) in archived)
+    for entry in entries:
         label = entry.title or entry.link or _("Eintrag ohne Titel")
         try:
             if deadline is not None and time.monotonic() > deadline:

@@ -264,6 +264,21 @@ def test_feed_import_with_a_time_budget_stops_fetching_and_names_the_entries_lef
     assert web.requests == ["/feed.xml", "/politik/merz.html"]
 
 
+def test_a_feed_imported_again_after_its_time_ran_out_fetches_the_entries_left_first(web, allow_private, fixture_bytes):
+    """The entries left come with the next import, also of a long feed: the entries already archived wait,
+    or every import would spend its time on them again."""
+    web.serve_fixture("/politik/merz.html", "article.html", delay=0.3)
+    web.serve_fixture("/lokal/rathaus.html", "article_cp1252.html", content_type="text/html")
+    feed_url = web.serve("/feed.xml", rss("/politik/merz.html", "/lokal/rathaus.html"), content_type="application/rss+xml")
+    first = import_source(url=feed_url, feed_seconds=0.1)
+    assert [failure.label for failure in first.failures] == ["Eintrag 1"]
+    web.requests.clear()
+    again = import_source(url=feed_url, feed_seconds=0.1)
+    assert web.requests[:2] == ["/feed.xml", "/lokal/rathaus.html"]
+    assert len(again.created) == 1 and again.created[0].url.endswith("/lokal/rathaus.html")
+    assert Source.objects.count() == 2
+
+
 def test_admin_feed_import_is_bounded_by_the_feed_time_setting(client, reporter, web, allow_private, fixture_bytes):
     allow_private.SOURCE_FEED_IMPORT_SECONDS = 0.1
     web.serve_fixture("/politik/merz.html", "article.html", delay=0.3)
