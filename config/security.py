@@ -1,5 +1,6 @@
 """Request-level safety nets: the Content-Security-Policy and a fast 503 without a database."""
 
+import ipaddress
 import logging
 import sys
 
@@ -70,12 +71,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return response
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address: the one the trusted proxy appended to X-Forwarded-For
     (API_TRUSTED_PROXIES, DRF's NUM_PROXIES), else REMOTE_ADDR. The API rates count by it,
     and so does the login lockout: behind a proxy, REMOTE_ADDR is the proxy's for everybody,
-    and five wrong passwords from anywhere would lock an editor out."""
-    return BaseThrottle().get_ident(request)
+    and five wrong passwords from anywhere would lock an editor out.
+
+    An address or none: the lockout stores it in an address column. A port the proxy added is
+    dropped ("203.0.113.5:4711", "[2001:db8::7]:443"); anything else that is no address (what a
+    client reaching the site directly wrote into the header) counts as REMOTE_ADDR, or as none."""
+    ident = (BaseThrottle().get_ident(request) or "").strip()
+    if ident.startswith("[") and "]" in ident:
+        ident = ident[1 : ident.index("]")]
+    elif ident.count(":") == 1:
+        ident = ident.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(ident))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def wants_json(request) -> bool:

@@ -247,3 +247,17 @@ def test_a_form_sent_without_its_csrf_token_is_refused_in_the_newsrooms_language
     # The admin speaks German whatever language the reader chose on the public site.
     client.cookies["django_language"] = "en"
     assert "Formular nicht angenommen" in client.post("/admin/login/", {"username": editor.username, "password": "x"}).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("forwarded", "counted"), [("kein-ip", "127.0.0.1"), ("203.0.113.5:4711", "203.0.113.5"), ("[2001:db8::7]:443", "2001:db8::7")]
+)
+def test_a_forwarded_for_entry_that_is_no_bare_address_does_not_break_the_login(editor, forwarded, counted):
+    """The lockout stores the client address in an address column: a port or text there failed every wrong login."""
+    from axes.models import AccessAttempt
+
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    response = client.post("/admin/login/", {"username": editor.username, "password": "falsch"}, HTTP_X_FORWARDED_FOR=forwarded)
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [counted]
