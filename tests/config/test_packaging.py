@@ -123,3 +123,11 @@ def test_make_constraints_installs_changed_requirements_without_the_old_constrai
     assert installs
     assert not any("-c constraints.txt" in line for line in installs), installs
     assert "pip freeze" in dry_run
+
+
+def test_the_compose_web_ports_are_reachable_only_through_the_proxy_on_the_host():
+    """The app trusts the address the proxy appended to X-Forwarded-For: a client that reached
+    it directly could write any address there and escape rate limits and the login lockout."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    published = [port for service in services.values() for port in service.get("ports", [])]
+    assert published and all(port.startswith("127.0.0.1:") for port in published), published
