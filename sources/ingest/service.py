@@ -105,9 +105,9 @@ def import_text(raw: bytes, *, url: str = "", outlet: Outlet | None = None) -> I
     return import_document(TEXT, raw, url=url, outlet=outlet)
 
 
-def _import_feed(feed: Fetched, *, outlet: Outlet | None, seconds: float | None = None) -> ImportReport:
+def _import_feed(feed: Fetched, *, outlet: Outlet | None, deadline: float | None = None) -> ImportReport:
+    """Import the entries of `feed`; with `deadline` (`time.monotonic()`), no entry starts after it."""
     report = ImportReport()
-    deadline = None if seconds is None else time.monotonic() + seconds
     entries = list(parse_feed(feed.data))
     if deadline is not None:
         # Entries whose article is archived already come last: importing the feed again after the
@@ -148,8 +148,10 @@ def import_source(
     entries are fetched and imported one by one. Returns an `ImportReport`; raises
     `IngestError` with a readable message — and stores nothing — when nothing can be
     imported. Importing content that is already archived returns the existing source.
-    With `feed_seconds`, a feed's entries are fetched only while that time lasts (a web
-    request must end); the entries left are reported, and importing the feed again adds them.
+    With `feed_seconds`, a feed's entries are fetched only while that time, counted from
+    the start, lasts: a web request must end. The import then takes at most `feed_seconds`
+    plus one fetch (`SOURCE_FETCH_TIMEOUT`); the entries left are reported, and importing the
+    feed again adds them.
     """
     if bool(url) == (data is not None):
         raise IngestError(_("Bitte genau eines angeben: Text, Datei oder URL."))
@@ -158,8 +160,9 @@ def import_source(
         if kind == FEED:
             raise IngestError(_("Feeds bitte über ihre URL importieren."))
         return ImportReport(results=[import_document(kind, data, content_type=content_type, outlet=outlet)])
+    deadline = None if feed_seconds is None else time.monotonic() + feed_seconds
     fetched = fetch(url)
     kind = detect_format(fetched.data, content_type=fetched.content_type)
     if kind == FEED:
-        return _import_feed(fetched, outlet=outlet, seconds=feed_seconds)
+        return _import_feed(fetched, outlet=outlet, deadline=deadline)
     return ImportReport(results=[import_document(kind, fetched.data, content_type=fetched.content_type, url=fetched.url, outlet=outlet)])

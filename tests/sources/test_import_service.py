@@ -264,6 +264,17 @@ def test_feed_import_with_a_time_budget_stops_fetching_and_names_the_entries_lef
     assert web.requests == ["/feed.xml", "/politik/merz.html"]
 
 
+def test_the_feed_time_budget_counts_from_the_start_so_a_slow_feed_leaves_no_time_for_entries(web, allow_private, fixture_bytes):
+    """The request ends within the budget plus one fetch: the feed's own fetch counts too."""
+    web.serve_fixture("/politik/merz.html", "article.html")
+    feed_url = web.serve("/feed.xml", rss("/politik/merz.html"), content_type="application/rss+xml", delay=0.3)
+    with pytest.raises(IngestError) as error:
+        import_source(url=feed_url, feed_seconds=0.1)
+    assert "erneut importieren" in " ".join(error.value.messages)
+    assert web.requests == ["/feed.xml"]
+    assert_nothing_stored()
+
+
 def test_a_feed_imported_again_after_its_time_ran_out_fetches_the_entries_left_first(web, allow_private, fixture_bytes):
     """The entries left come with the next import, also of a long feed: the entries already archived wait,
     or every import would spend its time on them again."""
