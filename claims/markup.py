@@ -42,7 +42,9 @@ def render_markdown(text: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        # "*": no attribute on every tag; the sanitizer otherwise keeps title and lang anywhere,
+        # which Markdown's attribute lists ("{: title=…}") would put on any paragraph.
+        attributes={**ALLOWED_ATTRIBUTES, "*": set()},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

@@ -62,6 +62,22 @@ def test_context_markdown_is_rendered_and_script_removed():
     assert "onerror" not in claim.context_html
 
 
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ('Absatz\n{: title="x" lang="en" }', "<p>Absatz</p>"),
+        ('*betont*{: title="x"}', "<p><em>betont</em></p>"),
+        ('<p title="x" lang="en">roh</p>', "<p>roh</p>"),
+        (
+            '[Quelle](https://example.org "Titel")',
+            '<p><a href="https://example.org" title="Titel" rel="noopener noreferrer nofollow">Quelle</a></p>',
+        ),
+    ],
+)
+def test_markdown_keeps_only_the_attributes_it_allows(source, html):
+    assert render_markdown(source) == html
+
+
 def test_render_markdown_keeps_safe_links():
     html = render_markdown("[Quelle](https://example.org/a)")
     assert 'href="https://example.org/a"' in html
