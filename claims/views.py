@@ -1,4 +1,5 @@
 import hashlib
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.db import router
@@ -7,21 +8,23 @@ from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from config.prepared import preparing
+from config.prepared import CompiledQuery, preparing, set_prefetched
 from sources.models import Source
 
 from .cache import PublicCacheMixin
 from .filters import ClaimFilter, claimant_suggestions
 from .freshness import ConditionalGetMixin
-from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale
+from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale, Topic
 from .pagination import InvalidPage, capped_count, keyset_page, offset_page
+from .querysets import sees_only_published
 from .related import related_claims
-from .schema_org import claim_review, date_modified, with_claim_review_data
+from .schema_org import appearances_with_sources, claim_review, date_modified, with_claim_review_data
 from .search import RANKING_WINDOW, clean_query, in_order, search_window, similar_claims, spelled_alike, with_ellipses, with_headline
 
 PAGE_SIZE = 20
@@ -125,24 +128,61 @@ class ClaimListView(PublicPageMixin, ClaimPageMixin, TemplateView):
         return context
 
 
+def on_the_record_corrections():
+    """A claim page's corrections, with the ratings they changed from and to."""
+    return Correction.objects.on_the_record().select_related("old_rating", "new_rating")
+
+
+def claim_page_queryset(claims):
+    """`claims` with everything a claim page shows: its review data, byline, duplicate, corrections and topics."""
+    return (
+        with_claim_review_data(claims)
+        .select_related("author", "approved_by", "duplicate_of")
+        .prefetch_related(Prefetch("corrections", queryset=on_the_record_corrections()), "topics")
+    )
+
+
+# What a reader's claim page reads, compiled once (config/prepared.py): the published claim by
+# its slug, then its appearances, corrections and topics by its id. The same querysets as the
+# preview's `claim_page_queryset`, whose lookups Django compiles on every view.
+_AT, _SLUG, _CLAIM = datetime(1, 1, 1, tzinfo=UTC), "\x00slug", -1
+PUBLISHED_CLAIM = CompiledQuery(lambda at, slug: claim_page_queryset(Claim.objects.published(at=at)).filter(slug=slug), at=_AT, slug=_SLUG)
+CLAIM_LISTS = {
+    "appearances": CompiledQuery(lambda claim: appearances_with_sources().filter(claim=claim), claim=_CLAIM),
+    "corrections": CompiledQuery(lambda claim: on_the_record_corrections().filter(claim=claim), claim=_CLAIM),
+    "topics": CompiledQuery(lambda claim: Topic.objects.filter(claims=claim), claim=_CLAIM),
+}
+
+
+def published_claim_page(slug: str) -> Claim | None:
+    """`claim_page_queryset(Claim.objects.published()).filter(slug=slug).first()`, its lists
+    prefetched, in four compiled queries."""
+    using = router.db_for_read(Claim)
+    found = PUBLISHED_CLAIM.fetch(using, at=timezone.now(), slug=slug)
+    if not found:
+        return None
+    claim = found[0]
+    for name, query in CLAIM_LISTS.items():
+        set_prefetched(claim, name, query.fetch(using, claim=claim.pk))
+    return claim
+
+
 class ClaimDetailView(PublicPageMixin, DetailView):
     template_name = "claims/claim_detail.html"
     context_object_name = "claim"
 
     def get_queryset(self):
-        return (
-            with_claim_review_data(Claim.objects.visible_to(self.request.user))
-            .select_related("author", "approved_by", "duplicate_of")
-            .prefetch_related(
-                Prefetch("corrections", queryset=Correction.objects.on_the_record().select_related("old_rating", "new_rating")),
-                "topics",
-            )
-        )
+        return claim_page_queryset(Claim.objects.visible_to(self.request.user))
 
     def get_object(self, queryset=None):
-        # Lookups by key only (the claim by slug, then by id): prepared, they skip most of the planning.
-        with preparing(router.db_for_read(Claim)):
-            claim = super().get_object(queryset)
+        if queryset is None and sees_only_published(self.request.user):
+            claim = published_claim_page(self.kwargs[self.slug_url_kwarg])
+            if claim is None:
+                raise Http404(_("No %(verbose_name)s found matching the query") % {"verbose_name": Claim._meta.verbose_name})
+        else:
+            # Staff preview: which claims they may open depends on the user.
+            with preparing(router.db_for_read(Claim)):
+                claim = super().get_object(queryset)
         self.is_preview = not claim.is_public
         return claim
 
@@ -157,8 +197,7 @@ class ClaimDetailView(PublicPageMixin, DetailView):
                 claim.text, queryset=Claim.objects.published(), exclude_pk=claim.pk, limit=RELATED_CLAIMS
             )
         else:
-            with preparing(router.db_for_read(Claim)):
-                context["related_claims"] = related_claims(claim, limit=RELATED_CLAIMS)
+            context["related_claims"] = related_claims(claim, limit=RELATED_CLAIMS)
         if claim.rating_id and claim.published_at:
             context["claim_review"] = claim_review(claim, self.request)
         return context

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connections
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models.query import get_related_populators
 
 
 class PreparingCursor(ServerBindingCursor):
@@ -91,12 +92,70 @@ def compiled_with_slots(queryset, using: str, placeholders: dict) -> tuple[str, 
     them as prepared statements; their SQL only changes with the code.
     """
     sql, params = queryset.query.get_compiler(using).as_sql()
-    names = tuple(
+    return sql, tuple(params), _slot_names(params, placeholders)
+
+
+def _slot_names(params, placeholders: dict) -> tuple:
+    return tuple(
         next((name for value, name in placeholders.items() if type(param) is type(value) and param == value), None) for param in params
     )
-    return sql, tuple(params), names
 
 
 def filled(params: tuple, names: tuple, values: dict) -> list:
     """`params` with each placeholder (see `compiled_with_slots`) replaced by its value in `values`."""
     return [values[name] if name else param for param, name in zip(params, names, strict=True)]
+
+
+class CompiledQuery:
+    """A queryset compiled to SQL once per database, then run prepared with new values.
+
+    Django builds and compiles a queryset afresh every time it runs. For the few key lookups a
+    page runs on every view (a claim by its slug, the rows that belong to it) that takes longer
+    than PostgreSQL takes to answer them. `build(**placeholders)` returns the queryset with a
+    stand-in value for each parameter that changes (see `compiled_with_slots`); `fetch(using,
+    **values)` runs its SQL with the real values and returns the model instances the queryset
+    returns, `select_related` objects included. Its `prefetch_related` lookups are not run.
+    """
+
+    def __init__(self, build, **placeholders):
+        self.build = build
+        self.placeholders = placeholders
+        self._compiled = {}
+
+    def _compile(self, using: str) -> tuple:
+        compiler = self.build(**self.placeholders).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        names = _slot_names(params, {value: name for name, value in self.placeholders.items()})
+        # Compiling also chose the columns: which model and which related models each row holds.
+        klass_info = compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        columns = [column[0].target.attname for column in compiler.select[start:end]]
+        populators = get_related_populators(klass_info, compiler.select, using)
+        return sql, tuple(params), names, compiler, (klass_info["model"], start, end, columns, populators)
+
+    def fetch(self, using: str, **values) -> list:
+        """The instances the queryset returns with `values` in place of the placeholders: one query."""
+        if using not in self._compiled:
+            self._compiled[using] = self._compile(using)
+        sql, params, names, compiler, (model, start, end, columns, populators) = self._compiled[using]
+        with prepared_cursor(using) as cursor:
+            cursor.execute(sql, filled(params, names, values))
+            rows = cursor.fetchall()
+        instances = []
+        for row in compiler.results_iter([rows]):
+            instance = model.from_db(using, columns, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
+
+
+def set_prefetched(instance, name: str, objects: list) -> None:
+    """Let `instance.<name>.all()` answer `objects` without a query, as after `prefetch_related(name)`
+    (for a reverse foreign key or a many-to-many field of the instance's model: their prefetched
+    rows are kept under the name of the accessor). For rows fetched by a `CompiledQuery`."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = objects, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
