@@ -1,10 +1,11 @@
-"""Prepared statements for the few large queries the API runs many times a second.
+"""Prepared statements for the few queries the API and the claim page run many times a second.
 
 PostgreSQL spends more time planning the SQL that writes the API's JSON (claims/api/lean.py)
 than running it. A prepared statement is planned once per connection and then run with new
 parameters. Django's cursors bind parameters on the client and never prepare; this cursor
 binds them on the server and prepares every statement it runs. psycopg keeps the prepared
 statements of a connection (at most `prepared_max`, least recently used dropped first).
+Querysets run on every page view are compiled to SQL once, too (`CompiledQuery`).
 
 Poolers that hand a connection to another client per transaction (PgBouncer before 1.21 in
 transaction mode) lose prepared statements: there set `DATABASE_PREPARED_STATEMENTS=false`,
@@ -12,11 +13,13 @@ and these queries are planned every time like all others.
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
 
 
 class PreparingCursor(ServerBindingCursor):
@@ -106,6 +109,21 @@ def filled(params: tuple, names: tuple, values: dict) -> list:
     return [values[name] if name else param for param, name in zip(params, names, strict=True)]
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    names: tuple
+    # Which model and related models each row holds, and how values are converted: chosen by
+    # the compiler, which converts them too (with no per-connection state).
+    compiler: SQLCompiler
+    converters: dict
+    model: type
+    fields: slice
+    attnames: list
+    populators: list
+
+
 class CompiledQuery:
     """A queryset compiled to SQL once per database, then run prepared with new values.
 
@@ -114,7 +132,8 @@ class CompiledQuery:
     than PostgreSQL takes to answer them. `build(**placeholders)` returns the queryset with a
     stand-in value for each parameter that changes (see `compiled_with_slots`); `fetch(using,
     **values)` runs its SQL with the real values and returns the model instances the queryset
-    returns, `select_related` objects included. Its `prefetch_related` lookups are not run.
+    returns, `select_related` objects and annotations included. Its `prefetch_related` lookups
+    are not run.
     """
 
     def __init__(self, build, **placeholders):
@@ -122,31 +141,38 @@ class CompiledQuery:
         self.placeholders = placeholders
         self._compiled = {}
 
-    def _compile(self, using: str) -> tuple:
+    def _compile(self, using: str) -> _Compiled:
         compiler = self.build(**self.placeholders).query.get_compiler(using)
         sql, params = compiler.as_sql()
-        names = _slot_names(params, {value: name for name, value in self.placeholders.items()})
-        # Compiling also chose the columns: which model and which related models each row holds.
-        klass_info = compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        columns = [column[0].target.attname for column in compiler.select[start:end]]
-        populators = get_related_populators(klass_info, compiler.select, using)
-        return sql, tuple(params), names, compiler, (klass_info["model"], start, end, columns, populators)
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = slice(klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
+        return _Compiled(
+            sql=sql,
+            params=tuple(params),
+            names=_slot_names(params, {value: name for name, value in self.placeholders.items()}),
+            compiler=compiler,
+            converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
+            model=klass_info["model"],
+            fields=fields,
+            attnames=[column[0].target.attname for column in select[fields]],
+            populators=get_related_populators(klass_info, select, using),
+        )
 
     def fetch(self, using: str, **values) -> list:
         """The instances the queryset returns with `values` in place of the placeholders: one query."""
-        if using not in self._compiled:
-            self._compiled[using] = self._compile(using)
-        sql, params, names, compiler, (model, start, end, columns, populators) = self._compiled[using]
+        if (compiled := self._compiled.get(using)) is None:
+            compiled = self._compiled[using] = self._compile(using)
         with prepared_cursor(using) as cursor:
-            cursor.execute(sql, filled(params, names, values))
+            cursor.execute(compiled.sql, filled(compiled.params, compiled.names, values))
             rows = cursor.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
         instances = []
-        for row in compiler.results_iter([rows]):
-            instance = model.from_db(using, columns, row[start:end])
-            for populator in populators:
+        for row in rows:
+            instance = compiled.model.from_db(using, compiled.attnames, row[compiled.fields])
+            for populator in compiled.populators:
                 populator.populate(row, instance)
-            for name, position in compiler.annotation_col_map.items():
+            for name, position in compiled.compiler.annotation_col_map.items():
                 setattr(instance, name, row[position])
             instances.append(instance)
         return instances
