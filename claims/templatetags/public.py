@@ -1,9 +1,11 @@
 """Template helpers for the public site."""
 
+import functools
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import _json_script_escapes, format_html
@@ -23,6 +25,19 @@ def json_ld(data: dict) -> str:
     """
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None).translate(_json_script_escapes)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """`{% url name %}` for a URL without arguments (the layout's links), reversed once per URL
+    configuration and script prefix instead of on every page."""
+    return _fixed_url(name, get_resolver(get_urlconf()), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=128)
+def _fixed_url(name: str, resolver, script_prefix: str) -> str:
+    # The resolver is replaced when the URL configuration changes (tests overriding it).
+    return reverse(name)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,7 +1,9 @@
 import itertools
 
 import pytest
+from django.template import engines
 from django.test import Client
+from django.urls import set_script_prefix
 from django.utils import timezone
 
 from claims.choices import ClaimStatus
@@ -111,3 +113,15 @@ def test_an_unknown_api_address_is_a_json_404():
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": "Nicht gefunden."}
+
+
+def test_layout_links_follow_the_script_prefix(client):
+    """The layout's fixed links are reversed once per script prefix, not once for all."""
+    page = engines["django"].from_string("{% load public %}{% fixed_url 'claims:claim-list' %}")
+    try:
+        set_script_prefix("/faktencheck/")
+        assert page.render({}) == "/faktencheck/faktenchecks/"
+        set_script_prefix("/")
+        assert page.render({}) == "/faktenchecks/"
+    finally:
+        set_script_prefix("/")
