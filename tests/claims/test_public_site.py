@@ -493,3 +493,22 @@ def test_the_icon_address_browsers_try_on_their_own_leads_to_the_site_icon(clien
     assert response.status_code == 301
     assert response["Location"].endswith(".svg")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_readers_claim_page_is_the_page_staff_see_for_the_published_claim(client, publisher, other_rating):
+    """Readers' claim pages are read by compiled queries, staff's by the view's queryset: the same page."""
+    claim = ClaimFactory(text="Ausländische Truppen in der Ukraine wären legitime Ziele")
+    ClaimFactory(text="Ausländische Truppen wären legitime Ziele für Russland")
+    claim.topics.add(TopicFactory(name="Verteidigung"), TopicFactory(name="Außenpolitik"))
+    AppearanceFactory(claim=claim, is_first=True)
+    AppearanceFactory(claim=claim, source=SourceFactory(published_at=None))
+    services.correct_claim(claim=claim, user=publisher, kind="verdict", note="Neue Zahlen.", new_rating=other_rating)
+    services.correct_claim(claim=claim, user=publisher, kind="update", note="Quelle ergänzt.")
+    refresh_all()
+    readers = client.get(claim.get_absolute_url())
+    client.force_login(publisher)
+    staff = client.get(claim.get_absolute_url())
+    assert readers.status_code == staff.status_code == 200
+    assert readers.content.decode() == staff.content.decode()
+    assert "Neue Zahlen." in readers.content.decode() and ">Verteidigung</a>" in readers.content.decode()
+    assert len(readers.context["related_claims"]) == 1
