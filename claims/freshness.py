@@ -29,6 +29,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import get_language
 
+from config.prepared import prepared_cursor
+
 from .cache import add_public_cache_headers
 from .choices import ClaimStatus
 from .models import Appearance, Claim, Correction, PublicRevision
@@ -110,7 +112,8 @@ def read_site_version(alias: str) -> SiteVersion:
             (SELECT max(id) FROM {connection.ops.quote_name(Correction._meta.db_table)}),
             (SELECT max(id) FROM {connection.ops.quote_name(Appearance._meta.db_table)})
     """
-    with connection.cursor() as cursor:
+    # Prepared: PostgreSQL took longer to plan these six index lookups than to run them.
+    with prepared_cursor(alias) as cursor:
         cursor.execute(sql, [ClaimStatus.PUBLISHED, timezone.now()])
         return SiteVersion(*cursor.fetchone())
 
