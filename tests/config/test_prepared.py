@@ -102,3 +102,19 @@ def test_without_prepared_statements_plans_are_left_alone(settings, django_db_bl
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("force_generic_plan",)
+
+
+def test_a_compiled_query_returns_what_its_queryset_returns(django_assert_num_queries):
+    from claims.models import Appearance
+    from config.prepared import CompiledQuery
+
+    appearance = AppearanceFactory()
+    AppearanceFactory()
+    query = CompiledQuery(lambda claim: Appearance.objects.select_related("source__outlet").filter(claim=claim), claim=-1)
+    expected = list(Appearance.objects.select_related("source__outlet").filter(claim=appearance.claim_id))
+    with django_assert_num_queries(1):
+        [found] = query.fetch("default", claim=appearance.claim_id)
+        assert found.source.outlet.name == expected[0].source.outlet.name
+    assert [found] == expected
+    assert found._state.db == "default" and not found._state.adding
+    assert query.fetch("default", claim=0) == []
