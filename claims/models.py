@@ -4,12 +4,12 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
+from config.links import fixed_url, slug_url
 from sources.choices import Language
 from sources.models import SEARCH_CONFIG, Source
 from sources.quotes import find_quote
@@ -88,7 +88,7 @@ class Claimant(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("claims:claimant-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:claimant-detail", self.slug)
 
 
 class RatingScale(models.Model):
@@ -162,7 +162,7 @@ class Rating(models.Model):
         return self.label
 
     def get_absolute_url(self):
-        return reverse("claims:ratings") + f"#{self.slug}"
+        return fixed_url("claims:ratings") + f"#{self.slug}"
 
     def clean(self):
         scale = getattr(self, "scale", None)
@@ -339,7 +339,7 @@ class Claim(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("claims:claim-detail", kwargs={"slug": self.slug})
+        return slug_url("claims:claim-detail", self.slug)
 
     def clean(self):
         errors = {}

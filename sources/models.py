@@ -5,11 +5,11 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.slugs import german_slugify
+from config.links import slug_url
 
 from .choices import Language
 
@@ -154,7 +154,7 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("sources:source-detail", kwargs={"slug": self.slug})
+        return slug_url("sources:source-detail", self.slug)
 
     def clean(self):
         super().clean()

@@ -1,17 +1,16 @@
 """Template helpers for the public site."""
 
-import functools
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
 from claims.schema_org import rating_label
+from config import links
 
 register = template.Library()
 
@@ -29,15 +28,8 @@ def json_ld(data: dict) -> str:
 
 @register.simple_tag
 def fixed_url(name: str) -> str:
-    """`{% url name %}` for a URL without arguments (the layout's links), reversed once per URL
-    configuration and script prefix instead of on every page."""
-    return _fixed_url(name, get_resolver(get_urlconf()), get_script_prefix())
-
-
-@functools.lru_cache(maxsize=128)
-def _fixed_url(name: str, resolver, script_prefix: str) -> str:
-    # The resolver is replaced when the URL configuration changes (tests overriding it).
-    return reverse(name)
+    """`{% url name %}` for a URL without arguments (the layout's links), reversed once (config/links.py)."""
+    return links.fixed_url(name)
 
 
 @register.simple_tag(takes_context=True)
