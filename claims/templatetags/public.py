@@ -6,13 +6,17 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import _json_script_escapes, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from claims.schema_org import rating_label
 from config import links
 
 register = template.Library()
+
+# As `json_script` escapes them. Replaced one after the other: `str.translate` with a mapping
+# took 100 µs for a claim page's ClaimReview, the replacements 2 µs.
+JSON_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
 @register.filter
@@ -22,7 +26,9 @@ def json_ld(data: dict) -> str:
     A data block is not executed, so a Content-Security-Policy without inline scripts
     does not affect it.
     """
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None).translate(_json_script_escapes)
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None)
+    for character, escape in JSON_ESCAPES:
+        payload = payload.replace(character, escape)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
 
 

@@ -10,6 +10,7 @@ from claims import services
 from claims.choices import ClaimantKind
 from claims.models import Claim, Rating
 from claims.schema_org import claim_review, with_claim_review_data
+from claims.templatetags.public import json_ld
 from tests.factories import AppearanceFactory, ClaimantFactory, ClaimFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,14 @@ def test_json_ld_cannot_be_closed_by_claim_text(client):
     html = client.get(claim.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
     assert claim_review_of(client.get(claim.get_absolute_url()))["claimReviewed"] == claim.text
+
+
+def test_json_ld_escapes_what_could_end_the_element_as_json_script_does():
+    data = {"claimReviewed": "A & B </script> <!-- „Zitat“ >", "ratingValue": 2}
+    assert json_ld(data) == (
+        '<script type="application/ld+json">'
+        '{"claimReviewed": "A \\u0026 B \\u003C/script\\u003E \\u003C!-- „Zitat“ \\u003E", "ratingValue": 2}</script>'
+    )
 
 
 def test_staff_preview_has_no_claim_review(client, editor):
