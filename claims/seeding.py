@@ -22,6 +22,8 @@ from .models import Claim, Claimant, Rating, Topic
 SEED_DIR = Path(settings.BASE_DIR) / "seeds"
 SEED_AUTHOR = "seed.recherche"
 SEED_EDITOR = "seed.redaktion"
+# When a seed check counts as published on a day given without a time (see `_publication_time`).
+SEED_PUBLICATION_TIME = time(10)
 
 
 def _seed_user(username: str, first: str, last: str, group: str):
@@ -83,12 +85,18 @@ def load_seeds(*, seed_dir: Path = SEED_DIR, log=print) -> dict:
 
 def _publication_time(entry: dict, quoted: list) -> datetime:
     """When a seed check counts as published: dated like a check written right after the newest article it
-    quotes, or on the entry's own `published_on` (10:00 in the site's time zone) when no quoted article
-    carries a date. Never the moment the seeds happen to be loaded, so every installation shows the same dates.
+    quotes, or on the entry's own `published_on` when no quoted article carries a date. An article dated
+    by its day only (stored at midnight) gives that day at 10:00 in the site's time zone, like `published_on`:
+    the page shows the time, and midnight would read as a real one. Never the moment the seeds happen to be
+    loaded, so every installation shows the same dates.
     """
     newest = max((source.published_at for source in quoted if source.published_at), default=None)
-    if newest is not None:
+    if newest is not None and timezone.localtime(newest).time() != time(0):
         return newest
-    if not entry.get("published_on"):
+    if newest is not None:
+        day = timezone.localdate(newest)
+    elif entry.get("published_on"):
+        day = date.fromisoformat(entry["published_on"])
+    else:
         raise ValueError(f"Seed-Faktencheck {entry['slug']}: kein datierter Artikel und kein published_on.")
-    return timezone.make_aware(datetime.combine(date.fromisoformat(entry["published_on"]), time(10)))
+    return timezone.make_aware(datetime.combine(day, SEED_PUBLICATION_TIME))
