@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -103,10 +104,16 @@ def page_not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def _bare_page(status: int, heading: str, message: str) -> HttpResponse:
+    """A short page for requests refused before any view runs (templates/bare_error.html): no
+    base layout and no lookups, as the request may be for a host the site does not serve."""
+    return HttpResponse(render_to_string("bare_error.html", {"heading": heading, "message": message}), status=status)
+
+
 def bad_request(request, exception=None):
-    """handler400 (refused host, too many fields, body too large): JSON under /api/, else Django's page."""
+    """handler400 (refused host, too many fields, body too large): JSON under /api/, else a short page."""
     if not wants_json(request):
-        return defaults.bad_request(request, exception)
+        return _bare_page(400, _("Ungültige Anfrage"), _("Die Anfrage war zu groß oder fehlerhaft und wurde nicht bearbeitet."))
     if isinstance(exception, RequestDataTooBig):
         return JsonResponse({"detail": str(_("Die Anfrage ist zu groß."))}, status=413)
     return JsonResponse({"detail": str(_("Ungültige Anfrage."))}, status=400)
@@ -144,3 +151,15 @@ def _error_response(request, status: int, message: str) -> HttpResponse:
         response["Retry-After"] = "5"
     add_never_cache_headers(response)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form refused by the CSRF check (expired, or its cookie blocked) says what to do."""
+    return _bare_page(
+        403,
+        _("Formular nicht angenommen"),
+        _(
+            "Das Formular war abgelaufen oder der Browser hat das Sicherheits-Cookie nicht mitgeschickt. Bitte die Seite neu "
+            "laden und noch einmal absenden; Cookies dieser Website müssen erlaubt sein."
+        ),
+    )

@@ -226,6 +226,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
+# A German page saying what to do (config/security.py), not Django's English 403.
+CSRF_FAILURE_VIEW = "config.security.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from this
 # origin, no inline script or style, no framing, no plugins. config.security relaxes inline

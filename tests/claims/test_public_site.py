@@ -463,8 +463,11 @@ def test_a_request_refused_before_any_page_runs_gets_the_sites_own_400_page(clie
     response = client.get("/faktenchecks/?" + "&".join(f"p{i}=x" for i in range(1500)))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Ungültige Anfrage" in page and 'href="/"' in page
+    assert "Ungültige Anfrage" in page and 'href="/"' in page and '<html lang="de">' in page
     assert "Bad Request" not in page
+    client.cookies["django_language"] = "en"
+    english = client.get("/faktenchecks/?" + "&".join(f"p{i}=x" for i in range(1500))).content.decode()
+    assert '<html lang="en">' in english and "The request was too large or malformed" in english
 
 
 @pytest.mark.parametrize(("language", "everything"), [("de", "Alle Themen"), ("en", "All topics")])
