@@ -351,7 +351,11 @@ class Claim(models.Model):
         today = timezone.localdate()
         latest = max(today, timezone.localdate(self.published_at)) if self.published_at and not errors else today
         if self.valid_as_of is not None and self.valid_as_of > latest:
-            errors["valid_as_of"] = _("Der Stand kann nicht in der Zukunft liegen.")
+            errors["valid_as_of"] = (
+                _("Der Stand kann nicht nach dem Tag liegen, an dem der Faktencheck erscheint.")
+                if latest > today
+                else _("Der Stand kann nicht in der Zukunft liegen.")
+            )
         if errors:
             raise ValidationError(errors)
 

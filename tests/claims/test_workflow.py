@@ -608,8 +608,18 @@ def test_valid_as_of_cannot_lie_in_the_future_of_a_public_claim(author, editor):
     claim = claim_in("public", author=author, approver=editor)
     with pytest.raises(ValidationError) as error:
         services.update_claim(claim=claim, user=editor, expected_version=claim.version, valid_as_of=date(2099, 1, 1))
-    assert "valid_as_of" in error.value.message_dict
+    assert error.value.message_dict["valid_as_of"] == ["Der Stand kann nicht in der Zukunft liegen."]
     assert Claim.objects.get(pk=claim.pk).valid_as_of != date(2099, 1, 1)
+
+
+def test_valid_as_of_of_a_planned_claim_may_reach_the_day_it_appears_and_no_further(author):
+    appears = timezone.now() + timedelta(days=5)
+    claim = ClaimFactory(author=author, status=ClaimStatus.DRAFT, published_at=appears, valid_as_of=timezone.localdate(appears))
+    claim.full_clean()
+    claim.valid_as_of = timezone.localdate(appears) + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        claim.full_clean()
+    assert error.value.message_dict["valid_as_of"] == ["Der Stand kann nicht nach dem Tag liegen, an dem der Faktencheck erscheint."]
 
 
 def test_moving_the_first_appearance_is_in_the_appearance_history(author, editor):
