@@ -447,7 +447,13 @@ def publish(*, claim: Claim, user, at: datetime | None = None) -> Claim:
     claim.published_at = at or planned or now
     refuse_before_claim(claim, field="at")
     _settle_valid_as_of(claim)
-    claim.full_clean(exclude=["slug"])
+    try:
+        claim.full_clean(exclude=["slug"])
+    except ValidationError as error:
+        if at is not None and "published_at" in getattr(error, "error_dict", {}):
+            # The time was given as `at` (the admin's and the API's field): name it so.
+            error.error_dict["at"] = error.error_dict.pop("published_at")
+        raise
     _save(claim, user, ["status", "published_at", "valid_as_of"], reason=str(EventAction.PUBLISHED.label))
     scheduled = claim.published_at > timezone.now()
     comment = _("geplant für %s") % timezone.localtime(claim.published_at).strftime("%d.%m.%Y %H:%M") if scheduled else ""
