@@ -177,11 +177,19 @@ def _refuse_scheduled_change(claim: Claim) -> None:
         raise ValidationError(SCHEDULED_AS_APPROVED)
 
 
-def _withdraw_approval(claim: Claim, user) -> None:
-    """A change to an approved claim in review: the approval covered the version the editor read."""
+def _drop_approval(claim: Claim) -> list[str]:
+    """A change to an approved claim in review: the approval covered the version the editor read.
+    Clears it on `claim` (not saved); the fields to save with the change."""
     if claim.status == ClaimStatus.IN_REVIEW and claim.approved_by_id:
         claim.approved_by = None
-        _save(claim, user, ["approved_by"], reason=_("Freigabe zurückgenommen: Inhalt geändert"))
+        return ["approved_by"]
+    return []
+
+
+def _withdraw_approval(claim: Claim, user) -> None:
+    """`_drop_approval` for a change outside the claim's own row (appearances, topics), saved on its own."""
+    if fields := _drop_approval(claim):
+        _save(claim, user, fields, reason=_("Freigabe zurückgenommen: Inhalt geändert"))
 
 
 def content_changed(*, claim: Claim, user) -> None:
@@ -289,9 +297,8 @@ def update_claim(*, claim: Claim | int, user, expected_version: int, topics=None
         refuse_before_claim(current, changed=changed)
         if "published_at" in changed and _settle_valid_as_of(current):
             changed.append("valid_as_of")
-    if (changed or topics is not None) and current.status == ClaimStatus.IN_REVIEW and current.approved_by_id:
-        current.approved_by = None
-        changed.append("approved_by")
+    if changed or topics is not None:
+        changed += _drop_approval(current)
     # An emptied slug is derived again from the text by `Claim.save()`, as for a new claim.
     current.full_clean(exclude=["slug"] if not current.slug else None)
     _save(current, user, ["context_html", *changed], reason=_("bearbeitet"))
@@ -605,11 +612,8 @@ def mark_duplicate(*, claim: Claim, original: Claim, user) -> Claim:
     if readable is None:
         refuse_unchecked_original(given)
     claim.duplicate_of = readable
-    fields = ["duplicate_of"]
-    if claim.status == ClaimStatus.IN_REVIEW and claim.approved_by_id:
-        # Part of what the reviewer approved: the page names the original.
-        claim.approved_by = None
-        fields.append("approved_by")
+    # Part of what the reviewer approved: the page names the original.
+    fields = ["duplicate_of", *_drop_approval(claim)]
     _save(claim, user, fields, reason=str(EventAction.MARKED_DUPLICATE.label))
     _log(claim, EventAction.MARKED_DUPLICATE, user, str(readable))
     return claim

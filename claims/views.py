@@ -21,7 +21,7 @@ from .cache import PublicCacheMixin
 from .filters import ClaimFilter, claimant_suggestions
 from .freshness import ConditionalGetMixin
 from .models import Appearance, Claim, Claimant, Correction, Rating, RatingScale, Topic
-from .pagination import InvalidPage, capped_count, keyset_page, offset_page
+from .pagination import OLDER_PAGE, PAGE, InvalidPage, capped_count, keyset_page, offset_page
 from .querysets import sees_only_published
 from .related import related_claims
 from .schema_org import appearances_with_sources, claim_review, date_modified, with_claim_review_data
@@ -55,12 +55,12 @@ class NumberedPagesMixin:
     """Page numbers as on the claim list: `?seite=N` (`?page=N`, the older name, still works). A page that does
     not exist is a 400 saying so, with the form and a link to the first page, not a bare 404."""
 
-    page_kwarg = "seite"
+    page_kwarg = PAGE
     page_error = ""
 
     def paginate_queryset(self, queryset, page_size):
-        if self.page_kwarg not in self.request.GET and "page" in self.request.GET:
-            self.kwargs[self.page_kwarg] = self.request.GET["page"]
+        if self.page_kwarg not in self.request.GET and OLDER_PAGE in self.request.GET:
+            self.kwargs[self.page_kwarg] = self.request.GET[OLDER_PAGE]
         try:
             return super().paginate_queryset(queryset, page_size)
         except Http404:
@@ -72,7 +72,7 @@ class NumberedPagesMixin:
         context = super().get_context_data(**kwargs)
         context["page_error"] = self.page_error
         query = self.request.GET.copy()
-        for name in (self.page_kwarg, "page"):
+        for name in (self.page_kwarg, OLDER_PAGE):
             query.pop(name, None)
         context["query_string"] = query.urlencode()
         return context
