@@ -20,11 +20,16 @@ def fixed_url(name: str) -> str:
     return _fixed_url(name, get_resolver(get_urlconf()), get_script_prefix())
 
 
+def around_slug(name: str) -> tuple[str, str]:
+    """What the URL `name` has before and after its slug (`reverse(name, kwargs={"slug": …})`)."""
+    return _around_slug(name, get_resolver(get_urlconf()), get_script_prefix())
+
+
 def slug_url(name: str, slug: str) -> str:
     """`reverse(name, kwargs={"slug": slug})`."""
     if not _SLUG.fullmatch(slug):
         return reverse(name, kwargs={"slug": slug})  # which refuses it
-    before, after = _around_slug(name, get_resolver(get_urlconf()), get_script_prefix())
+    before, after = around_slug(name)
     return f"{before}{slug}{after}"
 
 

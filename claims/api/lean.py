@@ -21,17 +21,17 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from psycopg.types.string import TextLoader
 
+from config.links import around_slug
 from config.prepared import compiled_with_slots, filled, plain_cursor, prepared_cursor
 
 from ..choices import ClaimStatus
 
 CHUNK_SIZE = 500
 logger = logging.getLogger(__name__)
-_SLUG = "--slug--"
 
 
 def _url_parts() -> tuple[str, ...]:
@@ -42,7 +42,7 @@ def _url_parts() -> tuple[str, ...]:
 @functools.cache
 def _url_parts_under(site_url: str, script_prefix: str) -> tuple[str, ...]:
     names = ("claims:claimant-detail", "claims:claim-detail", "sources:source-detail")
-    return tuple(part for name in names for part in (site_url + reverse(name, kwargs={"slug": _SLUG})).split(_SLUG))
+    return tuple(part for before, after in map(around_slug, names) for part in (site_url + before, after))
 
 
 def _utc(column: str) -> str:
