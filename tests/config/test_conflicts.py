@@ -31,7 +31,10 @@ def rival_locking(claim_id: int):
     It holds the claim's stored list item (which the request's save deletes after locking
     the claim); once the request waits for that, it asks for the claim. The request has
     waited longer, so PostgreSQL finds the deadlock there and aborts the request's transaction.
-    The rival then commits. Yields a dict that holds the error the rival met, if any.
+    The rival then commits. PostgreSQL looks for a deadlock once, `deadlock_timeout` (1 s) after a
+    process starts to wait; the rival asks for the claim half a second after the request began to
+    wait, so on a busy machine either check may run late by up to that much and the request is
+    still the one that finds the cycle. Yields a dict that holds the error the rival met, if any.
     """
     holding, outcome = threading.Event(), {}
 
@@ -49,6 +52,7 @@ def rival_locking(claim_id: int):
                     )
                     waiting = cursor.fetchone()[0]
                 outcome["request_waited"] = bool(waiting)
+                time.sleep(0.5)
                 cursor.execute("SELECT FROM claims_claim WHERE id = %s FOR UPDATE", [claim_id])
         except DatabaseError as error:
             outcome["error"] = error
