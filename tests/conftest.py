@@ -1,5 +1,8 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 from django.core.cache import cache
 
 from claims import roles
@@ -7,6 +10,13 @@ from claims.cache import recent_pages
 from claims.models import Rating
 
 from . import factories
+
+# In CI the property tests draw the same examples on every run: a build fails because of the
+# change under test, not because this run happened to draw a new example. Local runs keep
+# drawing new ones (and remember the failing ones in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
