@@ -2,8 +2,8 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
-from hypothesis import settings as hypothesis_settings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from claims import roles
 from claims.cache import recent_pages
