@@ -148,6 +148,7 @@ class Source(models.Model):
             stored = Source.objects.filter(pk=self.pk).values_list("content_hash", "raw_hash").first()
             if stored and stored != (self.content_hash, self.raw_hash):
                 # Quotes are anchored in the archived text: a changed article is a new version.
+                # (A database trigger refuses it to bulk updates too: migration 0005.)
                 raise ValidationError(_("Text und Original einer archivierten Quelle können nicht geändert werden."))
         if not self.slug:
             self.slug = f"{german_slugify(self.title)[:100].strip('-') or 'artikel'}-{self.content_hash[:8]}"

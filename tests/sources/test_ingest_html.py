@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 
 from claims.models import Appearance
 from sources.ingest import IngestError, decode_html, import_source, parse_html
@@ -142,3 +143,16 @@ def test_archived_text_and_original_cannot_be_changed(fixture_bytes):
     source.refresh_from_db()
     assert source.title == "Neuer Titel"
     assert bytes(source.raw) == fixture_bytes("article.html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [{"body": "Ganz anderer Text."}, {"raw": b"<html>anders</html>"}])
+def test_the_database_refuses_to_change_an_archived_text_also_past_save(fixture_bytes, change):
+    source = import_source(data=fixture_bytes("article.html"), filename="a.html").created[0]
+    body = source.body
+    with pytest.raises(DatabaseError, match="können nicht geändert werden"), transaction.atomic():
+        Source.objects.filter(pk=source.pk).update(**change)
+    # Other fields stay editable in bulk.
+    assert Source.objects.filter(pk=source.pk).update(title="Neuer Titel", agency="dpa") == 1
+    source.refresh_from_db()
+    assert (source.title, source.body, bytes(source.raw)) == ("Neuer Titel", body, fixture_bytes("article.html"))
