@@ -457,7 +457,13 @@ class Correction(models.Model):
     claim = models.ForeignKey(Claim, verbose_name=_("Faktencheck"), on_delete=models.PROTECT, related_name="corrections")
     date = models.DateTimeField(_("Datum"), default=timezone.now)
     kind = models.CharField(_("Art"), max_length=20, choices=CorrectionKind.choices)
-    note = models.TextField(_("Hinweis"), help_text=_("Öffentlicher Hinweis: was geändert wurde und warum."))
+    note = models.TextField(
+        _("Hinweis"),
+        help_text=_(
+            "Was geändert wurde und warum. Öffentlich bei Korrekturen, Aktualisierungen und Änderungen der Bewertung; "
+            "der Grund einer Zurückziehung bleibt intern."
+        ),
+    )
     old_rating = models.ForeignKey(
         Rating, verbose_name=_("Alte Bewertung"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
