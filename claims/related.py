@@ -15,13 +15,12 @@ and the next ones move up.
 
 import functools
 import logging
-from datetime import UTC, datetime
 
 from django.db import router, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from config.prepared import CompiledQuery
+from config.prepared import ANY_ID, ANY_TIME, CompiledQuery
 
 from .cache import invalidate_after_commit
 from .choices import ClaimStatus
@@ -41,7 +40,7 @@ def _related_claims_query(limit: int) -> CompiledQuery:
         related = Claim.objects.published(at=at).filter(related_of__claim=claim).select_related("rating", "claimant")
         return related.order_by("related_of__rank")[:limit]
 
-    return CompiledQuery(build, claim=-1, at=datetime(1, 1, 1, tzinfo=UTC))
+    return CompiledQuery(build, claim=ANY_ID, at=ANY_TIME)
 
 
 def related_claims(claim: Claim, *, limit: int) -> list[Claim]:

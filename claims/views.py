@@ -1,5 +1,4 @@
 import hashlib
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.db import router
@@ -14,7 +13,7 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from config.prepared import CompiledQuery, preparing, set_prefetched
+from config.prepared import ANY_ID, ANY_SLUG, ANY_TIME, CompiledQuery, preparing, set_prefetched
 from sources.models import Source
 
 from .cache import PublicCacheMixin
@@ -145,12 +144,13 @@ def claim_page_queryset(claims):
 # What a reader's claim page reads, compiled once (config/prepared.py): the published claim by
 # its slug, then its appearances, corrections and topics by its id. The same querysets as the
 # preview's `claim_page_queryset`, whose lookups Django compiles on every view.
-_AT, _SLUG, _CLAIM = datetime(1, 1, 1, tzinfo=UTC), "\x00slug", -1
-PUBLISHED_CLAIM = CompiledQuery(lambda at, slug: claim_page_queryset(Claim.objects.published(at=at)).filter(slug=slug), at=_AT, slug=_SLUG)
+PUBLISHED_CLAIM = CompiledQuery(
+    lambda at, slug: claim_page_queryset(Claim.objects.published(at=at)).filter(slug=slug), at=ANY_TIME, slug=ANY_SLUG
+)
 CLAIM_LISTS = {
-    "appearances": CompiledQuery(lambda claim: appearances_with_sources().filter(claim=claim), claim=_CLAIM),
-    "corrections": CompiledQuery(lambda claim: on_the_record_corrections().filter(claim=claim), claim=_CLAIM),
-    "topics": CompiledQuery(lambda claim: Topic.objects.filter(claims=claim), claim=_CLAIM),
+    "appearances": CompiledQuery(lambda claim: appearances_with_sources().filter(claim=claim), claim=ANY_ID),
+    "corrections": CompiledQuery(lambda claim: on_the_record_corrections().filter(claim=claim), claim=ANY_ID),
+    "topics": CompiledQuery(lambda claim: Topic.objects.filter(claims=claim), claim=ANY_ID),
 }
 
 

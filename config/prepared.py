@@ -14,6 +14,7 @@ and these queries are planned every time like all others.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connections
@@ -84,6 +85,13 @@ def preparing(using: str):
         yield
     finally:
         raw.cursor_factory = previous
+
+
+# Stand-in values for the parameters that change from call to call (`compiled_with_slots`,
+# `CompiledQuery`): values no real call passes, so each parameter that holds one is a slot.
+ANY_TIME = datetime(1, 1, 1, tzinfo=UTC)
+ANY_SLUG = "\x00slug"
+ANY_ID = -1
 
 
 def compiled_with_slots(queryset, using: str, placeholders: dict) -> tuple[str, tuple, tuple]:

@@ -16,7 +16,6 @@ import functools
 import itertools
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
@@ -26,7 +25,7 @@ from django.utils import timezone
 from psycopg.types.string import TextLoader
 
 from config.links import around_slug
-from config.prepared import compiled_with_slots, filled, plain_cursor, prepared_cursor
+from config.prepared import ANY_SLUG, ANY_TIME, compiled_with_slots, filled, plain_cursor, prepared_cursor
 
 from ..choices import ClaimStatus
 
@@ -389,9 +388,8 @@ def _published_detail_query(using: str) -> tuple[str, tuple, tuple]:
     `using`, compiled once (`compiled_with_slots`): the moment and the slug go in per call."""
     from ..models import Claim
 
-    at, slug = datetime(1, 1, 1, tzinfo=UTC), "\x00slug"
-    ids = Claim.objects.published(at=at).filter(slug=slug).order_by().values("pk")[:1]
-    ids_sql, params, names = compiled_with_slots(ids, using, {at: "at", slug: "slug"})
+    ids = Claim.objects.published(at=ANY_TIME).filter(slug=ANY_SLUG).order_by().values("pk")[:1]
+    ids_sql, params, names = compiled_with_slots(ids, using, {ANY_TIME: "at", ANY_SLUG: "slug"})
     return DETAIL_SQL.format(ids=ids_sql), params, names
 
 
